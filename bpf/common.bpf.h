@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF-side helpers every tracer shares: target filters (-p, -t, -c, --comm,
+ * -- CMD process tree), drop counters, sampling and a per-CPU token bucket.
+ * Include once per tracer object, after vmlinux.h and bpf_helpers.h.
+ */
+#ifndef ST_COMMON_BPF_H
+#define ST_COMMON_BPF_H
+
+#include "common.h"
+
+/* Set by user space between open and load. */
+const volatile __u32 st_targ_tgid;
+const volatile __u32 st_targ_tid;
+const volatile bool st_targ_tree;   /* follow the process tree in st_tree */
+const volatile bool st_targ_cgroup; /* st_cgroup[0] holds the cgroup */
+const volatile bool st_targ_comm;
+const volatile char st_targ_comm_name[ST_COMM_LEN];
+
+/* Adjustable while running (the overhead budget raises them). */
+__u32 st_sample_n = 1;
+__u64 st_max_eps = 0; /* per CPU; 0 = unlimited */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ST_TREE_MAX);
+	__type(key, __u32);  /* tgid (or tid of a thread created in the tree) */
+	__type(value, __u8);
+} st_tree SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} st_cgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ST_DROP__NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} st_drops SEC(".maps");
+
+struct st_bucket {
+	__u64 window_start;
+	__u64 count;
+	__u64 sample_ctr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct st_bucket);
+} st_buckets SEC(".maps");
+
+static __always_inline void st_drop(enum st_drop what)
+{
+	__u32 k = what;
+	__u64 *v = bpf_map_lookup_elem(&st_drops, &k);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool st_comm_matches(void)
+{
+	char comm[ST_COMM_LEN];
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < ST_COMM_LEN; i++) {
+		if (comm[i] != st_targ_comm_name[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Is the current task one we trace? (tgid/tid of current passed in.) */
+static __always_inline bool st_current_wanted(__u32 tgid, __u32 tid)
+{
+	if (st_targ_tgid && tgid != st_targ_tgid)
+		return false;
+	if (st_targ_tid && tid != st_targ_tid)
+		return false;
+	if (st_targ_tree && !bpf_map_lookup_elem(&st_tree, &tgid))
+		return false;
+	if (st_targ_cgroup && bpf_current_task_under_cgroup(&st_cgroup, 0) != 1)
+		return false;
+	if (st_targ_comm && !st_comm_matches())
+		return false;
+	return true;
+}
+
+/*
+ * --sample N and --max-events-per-sec: true when this event may be recorded.
+ * Counts what it refuses. A fixed one-second window per CPU is exact and cheap.
+ */
+static __always_inline bool st_admit(__u64 now)
+{
+	__u32 zero = 0;
+	struct st_bucket *b = bpf_map_lookup_elem(&st_buckets, &zero);
+	__u32 n = st_sample_n;
+
+	if (!b)
+		return true;
+	if (n > 1 && (b->sample_ctr++ % n) != 0) {
+		st_drop(ST_DROP_SAMPLED_OUT);
+		return false;
+	}
+	if (st_max_eps) {
+		if (now - b->window_start >= 1000000000ULL) {
+			b->window_start = now;
+			b->count = 0;
+		}
+		if (b->count >= st_max_eps) {
+			st_drop(ST_DROP_RATE_LIMIT);
+			return false;
+		}
+		b->count++;
+	}
+	return true;
+}
+
+/*
+ * Process-tree following for "-- CMD": a task forked by a traced process is
+ * traced; an exiting process leaves the map. Classic tracepoints work on every
+ * kernel we support, so no variants are needed here.
+ */
+SEC("tracepoint/sched/sched_process_fork")
+int st_tree_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 child = ctx->child_pid;
+	__u8 one = 1;
+
+	if (!st_targ_tree || !bpf_map_lookup_elem(&st_tree, &parent))
+		return 0;
+	if (bpf_map_update_elem(&st_tree, &child, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&st_tree, &child))
+		st_drop(ST_DROP_TREE_FULL);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int st_tree_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+
+	/* Only the leader's exit ends the process; threads leave their own tid key. */
+	if (st_targ_tree)
+		bpf_map_delete_elem(&st_tree, &tid);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kfeat.h"
+#include "util.h"
+#include "probe.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const names[ST_F__NR] = {
+	[ST_F_BTF] = "btf",
+	[ST_F_MODULE_BTF] = "module_btf",
+	[ST_F_TRACEFS] = "tracefs",
+	[ST_F_TRACEPOINT] = "tracepoint",
+	[ST_F_RAW_TP] = "raw_tp",
+	[ST_F_TP_BTF] = "tp_btf",
+	[ST_F_FENTRY] = "fentry",
+	[ST_F_KPROBE] = "kprobe",
+	[ST_F_KPROBE_MULTI] = "kprobe_multi",
+	[ST_F_UPROBE] = "uprobe",
+	[ST_F_PERF_EVENT] = "perf_event",
+	[ST_F_RINGBUF] = "ringbuf",
+	[ST_F_GET_STACK] = "bpf_get_stack",
+	[ST_F_BPF_STATS] = "bpf_stats",
+};
+
+const char *st_feature_name(enum st_feature f)
+{
+	return f < ST_F__NR ? names[f] : "?";
+}
+
+static void set(struct st_features *f, enum st_feature k, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set(struct st_features *f, enum st_feature k, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->ok[k] = ok;
+	f->probed[k] = true;
+	va_start(ap, fmt);
+	vsnprintf(f->why[k], sizeof(f->why[k]), fmt, ap);
+	va_end(ap);
+}
+
+const char *st_tracefs_path(bool mount_it)
+{
+	static const char *const paths[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char p[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		snprintf(p, sizeof(p), "%s/events", paths[i]);
+		if (access(p, F_OK) == 0)
+			return paths[i];
+	}
+	if (mount_it && mount("nodev", paths[0], "tracefs", 0, NULL) == 0)
+		return paths[0];
+	return NULL;
+}
+
+bool st_module_loaded(const char *name)
+{
+	char path[256];
+
+	/* Loadable modules have initstate; built-in code shows as a bare directory. */
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return access(path, F_OK) == 0;
+}
+
+bool st_btf_has_func(const char *module, const char *func)
+{
+	struct btf *vmlinux, *btf;
+	bool found;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	btf = vmlinux;
+	if (module) {
+		btf = btf__load_module_btf(module, vmlinux);
+		if (!btf) {
+			btf__free(vmlinux);
+			return false;
+		}
+	}
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	if (btf != vmlinux)
+		btf__free(btf);
+	btf__free(vmlinux);
+	return found;
+}
+
+bool st_tracepoint_exists(const char *catname)
+{
+	const char *tfs = st_tracefs_path(false);
+	const char *colon = strchr(catname, ':');
+	char path[256];
+
+	if (!colon)
+		return false;
+	if (tfs) {
+		snprintf(path, sizeof(path), "%s/events/%.*s/%s", tfs, (int)(colon - catname),
+			 catname, colon + 1);
+		return access(path, F_OK) == 0;
+	}
+	snprintf(path, sizeof(path), "btf_trace_%s", colon + 1);
+	{
+		struct btf *vmlinux = btf__load_vmlinux_btf();
+		bool found = vmlinux && btf__find_by_name_kind(vmlinux, path, BTF_KIND_TYPEDEF) > 0;
+
+		btf__free(vmlinux);
+		return found;
+	}
+}
+
+bool st_kallsyms_has(const char *name)
+{
+	size_t nlen = strlen(name);
+	char line[512];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "ffffffff81000000 T name\t[module]" */
+		char *sym = strchr(line, ' ');
+
+		if (!sym || !(sym = strchr(sym + 1, ' ')))
+			continue;
+		sym++;
+		found = !strncmp(sym, name, nlen) &&
+			(sym[nlen] == '\n' || sym[nlen] == '\t' || sym[nlen] == '\0');
+	}
+	fclose(f);
+	return found;
+}
+
+/* ---- attach probes ------------------------------------------------------- */
+
+/* A uprobe target in our own binary: must not be inlined or folded away. */
+__attribute__((noinline, used)) int st_uprobe_probe_target(int x);
+__attribute__((noinline, used)) int st_uprobe_probe_target(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x + 1;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static void trigger_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+static int open_cpu_clock(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.size = sizeof(attr),
+		.sample_freq = 99,
+		.freq = 1,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+struct attach_probe {
+	enum st_feature feat;
+	const char *prog;
+	int hit_idx; /* index in bss hits[] that proves it fired, -1 to skip */
+};
+
+static const struct attach_probe attach_probes[] = {
+	{ ST_F_TRACEPOINT, "probe_tracepoint", 0 }, { ST_F_RAW_TP, "probe_raw_tp", 1 },
+	{ ST_F_TP_BTF, "probe_tp_btf", 2 },	     { ST_F_FENTRY, "probe_fentry", -1 },
+	{ ST_F_KPROBE, "probe_kprobe", -1 },	     { ST_F_KPROBE_MULTI, "probe_kprobe_multi", -1 },
+	{ ST_F_UPROBE, "probe_uprobe", 6 },	     { ST_F_PERF_EVENT, "probe_perf_event", -1 },
+	{ ST_F_GET_STACK, "probe_get_stack", 8 },
+};
+
+static struct bpf_link *attach_one(struct probe_bpf *skel, struct bpf_program *prog,
+				   enum st_feature feat, int *perf_fd)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "st_uprobe_probe_target");
+
+	if (feat == ST_F_UPROBE)
+		return bpf_program__attach_uprobe_opts(prog, getpid(), "/proc/self/exe", 0, &uopts);
+	if (feat == ST_F_PERF_EVENT) {
+		*perf_fd = open_cpu_clock();
+		if (*perf_fd < 0)
+			return NULL;
+		return bpf_program__attach_perf_event(prog, *perf_fd);
+	}
+	(void)skel;
+	return bpf_program__attach(prog);
+}
+
+static void probe_attach(struct st_features *f, const struct attach_probe *ap)
+{
+	struct bpf_program *prog, *p;
+	struct bpf_link *link = NULL;
+	struct probe_bpf *skel;
+	int err, perf_fd = -1;
+
+	skel = probe_bpf__open();
+	if (!skel) {
+		set(f, ap->feat, false, "open: %s", strerror(errno));
+		return;
+	}
+	prog = bpf_object__find_program_by_name(skel->obj, ap->prog);
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, p == prog);
+	err = probe_bpf__load(skel);
+	if (err) {
+		set(f, ap->feat, false, "load refused: %s", strerror(-err));
+		goto out;
+	}
+	link = attach_one(skel, prog, ap->feat, &perf_fd);
+	if (!link) {
+		set(f, ap->feat, false, "attach refused: %s", strerror(errno));
+		goto out;
+	}
+	if (ap->hit_idx < 0) {
+		set(f, ap->feat, true, "loads and attaches");
+		goto out;
+	}
+	if (ap->feat == ST_F_UPROBE)
+		st_uprobe_probe_target(1);
+	else
+		trigger_fork();
+	if (skel->bss->hits[ap->hit_idx])
+		set(f, ap->feat, true, "loads, attaches and fires");
+	else
+		set(f, ap->feat, ap->feat != ST_F_GET_STACK, "attaches; did not fire on a test event");
+out:
+	bpf_link__destroy(link);
+	if (perf_fd >= 0)
+		close(perf_fd);
+	probe_bpf__destroy(skel);
+}
+
+void st_features_probe_static(struct st_features *f)
+{
+	DIR *d;
+	struct dirent *de;
+	int nmods = 0;
+	const char *tfs;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		set(f, ST_F_BTF, true, "/sys/kernel/btf/vmlinux");
+	else
+		set(f, ST_F_BTF, false, "no /sys/kernel/btf/vmlinux (kernel built without CONFIG_DEBUG_INFO_BTF)");
+	d = opendir("/sys/kernel/btf");
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux"))
+			nmods++;
+	if (d)
+		closedir(d);
+	if (nmods)
+		set(f, ST_F_MODULE_BTF, true, "%d modules with BTF", nmods);
+	else
+		set(f, ST_F_MODULE_BTF, false, "no module BTF (no modules loaded, or CONFIG_DEBUG_INFO_BTF_MODULES off)");
+	tfs = st_tracefs_path(false);
+	if (tfs)
+		set(f, ST_F_TRACEFS, true, "%s", tfs);
+	else
+		set(f, ST_F_TRACEFS, false, "not mounted: mount -t tracefs nodev /sys/kernel/tracing");
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
+		set(f, ST_F_RINGBUF, true, "BPF_MAP_TYPE_RINGBUF");
+	else
+		set(f, ST_F_RINGBUF, false, "BPF_MAP_TYPE_RINGBUF refused");
+}
+
+static void probe_stats(struct st_features *f)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (fd >= 0) {
+		set(f, ST_F_BPF_STATS, true, "BPF_ENABLE_STATS run time");
+		close(fd);
+	} else {
+		set(f, ST_F_BPF_STATS, false, "BPF_ENABLE_STATS refused: %s", strerror(errno));
+	}
+}
+
+void st_features_probe(struct st_features *f)
+{
+	libbpf_print_fn_t old = libbpf_set_print(silent_print);
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	st_features_probe_static(f);
+	for (i = 0; i < ARRAY_SIZE(attach_probes); i++)
+		probe_attach(f, &attach_probes[i]);
+	probe_stats(f);
+	libbpf_set_print(old);
+	st_features_apply_env(f);
+}
+
+void st_features_apply_env(struct st_features *f)
+{
+	const char *env = getenv("SCALETRACE_DISABLE");
+	char *copy, *tok, *save = NULL;
+	int i;
+
+	if (!env || !*env)
+		return;
+	copy = strdup(env);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		for (i = 0; i < ST_F__NR; i++)
+			if (!strcmp(tok, names[i]) && f->ok[i]) {
+				f->ok[i] = false;
+				snprintf(f->why[i], sizeof(f->why[i]), "disabled by SCALETRACE_DISABLE");
+			}
+	free(copy);
+}
