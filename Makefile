@@ -125,7 +125,7 @@ workloads: $(WORKLOAD_BINS)
 deps:
 	$(Q)scripts/deps.sh
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) workloads
 	$(Q)tests/run-unit $(UNIT_BINS)
 
 integration: scaletrace workloads

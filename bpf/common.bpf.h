@@ -55,6 +55,18 @@ struct {
 	__type(value, struct st_bucket);
 } st_buckets SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} st_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64); /* when user space was last told */
+} st_seen SEC(".maps");
+
 static __always_inline void st_drop(enum st_drop what)
 {
 	__u32 k = what;
@@ -101,10 +113,12 @@ static __always_inline bool st_current_wanted(__u32 tgid, __u32 tid)
  */
 static __always_inline bool st_admit(__u64 now)
 {
-	__u32 zero = 0;
-	struct st_bucket *b = bpf_map_lookup_elem(&st_buckets, &zero);
-	__u32 n = st_sample_n;
+	__u32 zero = 0, n = st_sample_n;
+	struct st_bucket *b;
 
+	if (n <= 1 && !st_max_eps)
+		return true;
+	b = bpf_map_lookup_elem(&st_buckets, &zero);
 	if (!b)
 		return true;
 	if (n > 1 && (b->sample_ctr++ % n) != 0) {
@@ -123,6 +137,51 @@ static __always_inline bool st_admit(__u64 now)
 		b->count++;
 	}
 	return true;
+}
+
+static __always_inline void st_emit_proc(__u32 type, __u32 tgid)
+{
+	struct st_proc_event *e = bpf_ringbuf_reserve(&st_events, sizeof(*e), 0);
+
+	if (!e) {
+		st_drop(ST_DROP_RINGBUF_FULL);
+		return;
+	}
+	e->type = type;
+	e->tgid = tgid;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Tell user space about a process when it has a stack worth naming, and again
+ * at most once a second while it keeps having them, so libraries it loads
+ * later are in the snapshot before it exits.
+ */
+static __always_inline void st_note_process(__u32 tgid)
+{
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&st_seen, &tgid);
+
+	if (last && now - *last < 1000000000ULL)
+		return;
+	if (last)
+		*last = now;
+	else
+		bpf_map_update_elem(&st_seen, &tgid, &now, BPF_ANY);
+	st_emit_proc(ST_EV_PROC_SEEN, tgid);
+}
+
+/* A traced process that execs gets a new image: user space re-reads its maps. */
+SEC("tracepoint/sched/sched_process_exec")
+int st_proc_exec(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if (!st_current_wanted(tgid, (__u32)id))
+		return 0;
+	bpf_map_delete_elem(&st_seen, &tgid);
+	st_emit_proc(ST_EV_PROC_EXEC, tgid);
+	return 0;
 }
 
 /*

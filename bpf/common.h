@@ -3,6 +3,10 @@
 #ifndef ST_COMMON_H
 #define ST_COMMON_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #define ST_COMM_LEN	 16
 #define ST_MAX_STACK	 127 /* frames per stack, the kernel's limit for bpf_get_stack */
 #define ST_TREE_MAX	 16384
@@ -22,6 +26,17 @@ enum st_drop {
 	ST_DROP_TREE_FULL,	/* process-tree map full: a descendant is not followed */
 	ST_DROP_INFLIGHT_LOST,	/* a start timestamp was evicted before its end */
 	ST_DROP__NR,
+};
+
+/* Process notices on the st_events ring buffer: symbolize while it lives. */
+enum st_event_type {
+	ST_EV_PROC_SEEN = 1, /* first stack-bearing event of this process */
+	ST_EV_PROC_EXEC = 2, /* the process image changed */
+};
+
+struct st_proc_event {
+	__u32 type;
+	__u32 tgid;
 };
 
 #endif

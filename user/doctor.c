@@ -76,7 +76,7 @@ struct probe_row {
 };
 
 /* Explain each probe: the variant that wins and why the better ones lost. */
-static void probe_rows(const struct st_features *f, void (*emit)(const struct probe_row *, void *),
+static void probe_rows(struct st_features *f, void (*emit)(const struct probe_row *, void *),
 		       void *ctx)
 {
 	int t, i, j;
@@ -122,7 +122,7 @@ static void emit_text(const struct probe_row *r, void *ctx)
 		st_table__row(t, (const char *[]){ "", "", r->why[0] ? r->why : "" });
 }
 
-static void print_text(const struct st_features *f, bool privileged, const struct verdict *v)
+static void print_text(struct st_features *f, bool privileged, const struct verdict *v)
 {
 	struct utsname u;
 	struct st_table *t;
@@ -178,7 +178,7 @@ static void emit_json(const struct probe_row *r, void *ctx)
 	json_object_array_add(arr, o);
 }
 
-static int print_json(const char *path, const struct st_features *f, bool privileged,
+static int print_json(const char *path, struct st_features *f, bool privileged,
 		      const struct verdict *v)
 {
 	json_object *root = json_object_new_object(), *feats = json_object_new_object();

@@ -324,6 +324,28 @@ void st_features_probe(struct st_features *f)
 	st_features_apply_env(f);
 }
 
+bool st_feature_ok(struct st_features *f, enum st_feature k)
+{
+	size_t i;
+
+	if (k >= ST_F__NR)
+		return false;
+	if (!f->probed[k]) {
+		libbpf_print_fn_t old = libbpf_set_print(silent_print);
+
+		for (i = 0; i < ARRAY_SIZE(attach_probes); i++)
+			if (attach_probes[i].feat == k)
+				probe_attach(f, &attach_probes[i]);
+		if (k == ST_F_BPF_STATS)
+			probe_stats(f);
+		libbpf_set_print(old);
+		if (!f->probed[k])
+			set(f, k, false, "not probed");
+		st_features_apply_env(f);
+	}
+	return f->ok[k];
+}
+
 void st_features_apply_env(struct st_features *f)
 {
 	const char *env = getenv("SCALETRACE_DISABLE");

@@ -36,6 +36,8 @@ const char *st_feature_name(enum st_feature f);
 
 /* Probe everything. Needs privileges for the attach probes (reported, not fatal). */
 void st_features_probe(struct st_features *f);
+/* Probe one feature on first use (tracers need only the ones their variants use). */
+bool st_feature_ok(struct st_features *f, enum st_feature k);
 /* Only what needs no privileges: BTF files, tracefs, ring buffer map type. */
 void st_features_probe_static(struct st_features *f);
 

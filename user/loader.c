@@ -45,24 +45,28 @@ static char last_failed_prog[128];
 
 static int print_cb(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[sizeof(last_error)];
 	const char *p;
+	va_list copy;
 	int show;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (level == LIBBPF_WARN) {
-		size_t n = strcspn(line, "\n");
-
-		snprintf(last_error, sizeof(last_error), "%.*s", (int)n, line);
-		p = strstr(line, "prog '");
-		if (p && (strstr(line, "fail") || strstr(line, "error")))
-			sscanf(p, "prog '%127[^']'", last_failed_prog);
-	}
 	show = (level == LIBBPF_WARN && libbpf_verbosity >= 1) ||
 	       (level == LIBBPF_INFO && libbpf_verbosity >= 2) ||
 	       (level == LIBBPF_DEBUG && libbpf_verbosity >= 3);
+	if (level == LIBBPF_WARN) {
+		va_copy(copy, ap);
+		vsnprintf(line, sizeof(line), fmt, copy);
+		va_end(copy);
+		/* Keep the first line: verifier logs arrive as one long message. */
+		line[strcspn(line, "\n")] = '\0';
+		p = strstr(line, "prog '");
+		if (p && (strstr(line, "fail") || strstr(line, "error")))
+			sscanf(p, "prog '%127[^']'", last_failed_prog);
+		if (!strstr(line, "-- BEGIN PROG LOAD LOG --"))
+			snprintf(last_error, sizeof(last_error), "%s", line);
+	}
 	if (show)
-		fputs(line, stderr);
+		vfprintf(stderr, fmt, ap);
 	return 0;
 }
 
@@ -144,7 +148,9 @@ int st_tracing_preflight(struct st_features *f)
 		       "mount -t tracefs nodev /sys/kernel/tracing");
 		return -ENOENT;
 	}
-	st_features_probe(f);
+	memset(f, 0, sizeof(*f));
+	st_features_probe_static(f);
+	st_features_apply_env(f);
 	return 0;
 }
 
@@ -166,13 +172,13 @@ static bool target_exists(enum st_attach_kind k, const char *module, const char 
 	}
 }
 
-int st_variant_usable(const struct st_variant *v, const struct st_features *f, char *why,
+int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why,
 		      size_t whylen)
 {
 	enum st_feature need = kind_feature[v->kind];
 	int i;
 
-	if (!f->ok[need]) {
+	if (!st_feature_ok(f, need)) {
 		snprintf(why, whylen, "%s unavailable", st_attach_kind_name(v->kind));
 		return 0;
 	}
@@ -190,7 +196,7 @@ int st_variant_usable(const struct st_variant *v, const struct st_features *f, c
 	return 1;
 }
 
-int st_select_variant(const struct st_probe_spec *p, const struct st_features *f, int skip_mask)
+int st_select_variant(const struct st_probe_spec *p, struct st_features *f, int skip_mask)
 {
 	char why[128];
 	int i;
@@ -218,7 +224,7 @@ static void set_variant_autoload(struct bpf_object *obj, const struct st_variant
 	}
 }
 
-static int apply_selection(struct st_loader *l, const struct st_features *f, const int *skip)
+static int apply_selection(struct st_loader *l, struct st_features *f, const int *skip)
 {
 	const struct st_tracer_spec *s = l->spec;
 	struct bpf_object *obj = l->obj(l->skel);
@@ -297,7 +303,21 @@ static void detach_all(struct st_loader *l)
 		bpf_link__destroy(l->links.l[--l->links.n]);
 }
 
-static int open_configure_select(struct st_loader *l, const struct st_features *f, const int *skip)
+/* The process-tree programs cost a little on every fork: load them only for "-- CMD". */
+static void set_tree_autoload(struct bpf_object *obj, bool tree)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+	{
+		const char *n = bpf_program__name(p);
+
+		if (!strcmp(n, "st_tree_fork") || !strcmp(n, "st_tree_exit"))
+			bpf_program__set_autoload(p, tree);
+	}
+}
+
+static int open_configure_select(struct st_loader *l, struct st_features *f, const int *skip)
 {
 	int err;
 
@@ -312,6 +332,7 @@ static int open_configure_select(struct st_loader *l, const struct st_features *
 		if (err)
 			return err;
 	}
+	set_tree_autoload(l->obj(l->skel), l->tree);
 	return apply_selection(l, f, skip);
 }
 
@@ -319,7 +340,7 @@ static int open_configure_select(struct st_loader *l, const struct st_features *
  * After a refusal of program @failed, skip the variant that owns it. True when
  * the probe has another variant left (or may go without one).
  */
-static bool demote(struct st_loader *l, const struct st_features *f, const char *failed, int *skip)
+static bool demote(struct st_loader *l, struct st_features *f, const char *failed, int *skip)
 {
 	const struct st_probe_spec *p;
 	int v, i = failed[0] ? owner_of(l->spec, failed, &v) : -1;
@@ -333,7 +354,7 @@ static bool demote(struct st_loader *l, const struct st_features *f, const char 
 	return p->optional || st_select_variant(p, f, skip[i]) >= 0;
 }
 
-int st_loader_run(struct st_loader *l, const struct st_features *f)
+int st_loader_run(struct st_loader *l, struct st_features *f)
 {
 	int skip[16] = { 0 };
 	char failed[128];
@@ -342,9 +363,10 @@ int st_loader_run(struct st_loader *l, const struct st_features *f)
 	for (attempt = 0; attempt < 8; attempt++) {
 		failed[0] = '\0';
 		last_failed_prog[0] = '\0';
+		/* Open, configure and selection errors are reported where they happen. */
 		err = open_configure_select(l, f, skip);
 		if (err)
-			break;
+			return err;
 		err = l->load(l->skel);
 		if (err) {
 			snprintf(failed, sizeof(failed), "%s", last_failed_prog);
@@ -361,14 +383,11 @@ int st_loader_run(struct st_loader *l, const struct st_features *f)
 		l->destroy(l->skel);
 		l->skel = NULL;
 	}
-	if (err && err != -EOPNOTSUPP) {
-		if (failed[0])
-			st_err("the kernel refused program %s: %s (%s)", failed, strerror(-err),
-			       st_libbpf_last_error());
-		else
-			st_err("cannot load the BPF programs: %s (%s)", strerror(-err),
-			       st_libbpf_last_error());
-	}
+	if (failed[0])
+		st_err("the kernel refused program %s: %s (%s)", failed, strerror(-err),
+		       st_libbpf_last_error());
+	else
+		st_err("cannot load the BPF programs: %s (%s)", strerror(-err), st_libbpf_last_error());
 	return err ? err : -EINVAL;
 }
 

@@ -60,9 +60,9 @@ const char *st_attach_kind_name(enum st_attach_kind k);
  * Which variant of each probe is usable here: index into variants[], or -1 with
  * @why filled in. Pure given @f (plus target existence checks).
  */
-int st_variant_usable(const struct st_variant *v, const struct st_features *f, char *why,
+int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why,
 		      size_t whylen);
-int st_select_variant(const struct st_probe_spec *p, const struct st_features *f, int skip_mask);
+int st_select_variant(const struct st_probe_spec *p, struct st_features *f, int skip_mask);
 
 struct st_links {
 	struct bpf_link *l[128];
@@ -78,6 +78,7 @@ struct st_loader {
 	int (*load)(void *skel);
 	void (*destroy)(void *skel);
 	void *ctx;
+	bool tree; /* keep the process-tree programs (st_tree_fork/exit) loaded */
 	/* Outputs. */
 	void *skel;
 	int choice[16]; /* per probe: chosen variant or -1 */
@@ -89,7 +90,7 @@ struct st_loader {
  * variant when the kernel refuses one), attach every auto-attachable program.
  * Returns 0 or a negative errno after printing one error line.
  */
-int st_loader_run(struct st_loader *l, const struct st_features *f);
+int st_loader_run(struct st_loader *l, struct st_features *f);
 void st_loader_destroy(struct st_loader *l);
 /* Print "probe: variant (precision)" lines at verbosity >= 1 (to stderr). */
 void st_loader_describe(const struct st_loader *l, FILE *out);

@@ -26,6 +26,21 @@ int st_out_open(struct st_out *o, const char *path)
 		st_err("cannot write %s: it is a directory", path);
 		return -EISDIR;
 	}
+	/* Devices and FIFOs (/dev/null, a pipe) are written in place, never replaced. */
+	if (lstat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+			int err = errno;
+
+			st_err("cannot write %s: %s", path, strerror(err));
+			if (fd >= 0)
+				close(fd);
+			return -err;
+		}
+		o->is_stdout = true; /* no rename; closed at commit */
+		o->path = NULL;
+		return 0;
+	}
 	dcopy = strdup(path);
 	bcopy = strdup(path);
 	o->path = strdup(path);
@@ -66,8 +81,10 @@ int st_out_commit(struct st_out *o)
 	int err = 0;
 
 	if (o->is_stdout) {
-		if (fflush(stdout) && errno != EPIPE)
+		if (fflush(o->f) && errno != EPIPE)
 			err = -errno;
+		if (o->f != stdout)
+			fclose(o->f);
 		o->f = NULL;
 		return err;
 	}
@@ -92,7 +109,7 @@ int st_out_commit(struct st_out *o)
 
 void st_out_abort(struct st_out *o)
 {
-	if (o->f && !o->is_stdout)
+	if (o->f && o->f != stdout)
 		fclose(o->f);
 	if (o->tmp)
 		unlink(o->tmp);

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "session.h"
+#include "util.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int st_session_init(struct st_session *s, const struct st_common *c)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->stats_fd = -1;
+	s->child.go_fd = s->child.err_fd = -1;
+	st_libbpf_setup(c->verbose);
+	st_set_verbosity(c->verbose);
+	err = st_tracing_preflight(&s->feat);
+	if (err)
+		return err;
+	st_signals_install();
+	if (c->cmd_argv) {
+		err = st_child_spawn(&s->child, c->cmd_argv);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct bpf_object *st_session_obj(const struct st_session *s)
+{
+	return s->loader.skel ? s->loader.obj(s->loader.skel) : NULL;
+}
+
+int st_session_start(struct st_session *s, const struct st_loader *l)
+{
+	int err;
+
+	s->loader = *l;
+	s->loader.tree = s->c->cmd_argv != NULL;
+	err = st_loader_run(&s->loader, &s->feat);
+	if (err)
+		goto fail;
+	if (st_verbosity() >= 1) {
+		fprintf(stderr, "scaletrace %s: attach variants:\n", st_cmdname());
+		st_loader_describe(&s->loader, stderr);
+	}
+	err = st_filters_after_load(st_session_obj(s), s->c, s->child.pid);
+	if (err)
+		goto fail;
+	s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	s->start_ns = s->last_check_ns = st_now_ns();
+	if (s->child.pid > 0) {
+		err = st_child_release(&s->child);
+		if (err) {
+			s->exit_status = 127;
+			return err;
+		}
+	}
+	return 0;
+fail:
+	st_child_abort(&s->child);
+	return err;
+}
+
+int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buffer_sample_fn fn,
+			   void *ctx)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(st_session_obj(s), map_name);
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	if (!s->rb) {
+		s->rb = ring_buffer__new(bpf_map__fd(m), fn, ctx, NULL);
+		if (!s->rb) {
+			err = -errno;
+			st_err("cannot open ring buffer %s: %s", map_name, strerror(-err));
+			return err;
+		}
+		return 0;
+	}
+	err = ring_buffer__add(s->rb, bpf_map__fd(m), fn, ctx);
+	if (err)
+		st_err("cannot add ring buffer %s: %s", map_name, strerror(-err));
+	return err;
+}
+
+int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int max)
+{
+	struct bpf_object *obj = st_session_obj(s);
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!obj)
+		return 0;
+	bpf_object__for_each_program(p, obj)
+	{
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (n >= max || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(p));
+		out[n].run_ns = info.run_time_ns;
+		out[n].run_cnt = info.run_cnt;
+		n++;
+	}
+	return n;
+}
+
+static uint64_t total_run_ns(const struct st_session *s)
+{
+	struct st_bpf_cost c[64];
+	uint64_t sum = 0;
+	int i, n = st_session_costs(s, c, 64);
+
+	for (i = 0; i < n; i++)
+		sum += c[i].run_ns;
+	return sum;
+}
+
+/*
+ * The overhead budget, checked once a second from the kernel's own BPF run-time
+ * statistics: above budget, the tracer degrades one step (its degrade hook
+ * decides what: sampling, stacks, pausing a probe).
+ */
+static int check_budget(struct st_session *s)
+{
+	uint64_t now = st_now_ns(), run, window;
+	double pct;
+	char what[128] = "";
+
+	if (s->stats_fd < 0 || now - s->last_check_ns < NSEC_PER_SEC)
+		return 0;
+	run = total_run_ns(s);
+	window = now - s->last_check_ns;
+	pct = 100.0 * (double)(run - s->last_run_ns) / (double)window;
+	s->last_run_ns = run;
+	s->last_check_ns = now;
+	if (pct > s->max_cpu_pct)
+		s->max_cpu_pct = pct;
+	if (pct <= s->c->overhead_budget_pct || !s->ops || !s->ops->degrade)
+		return 0;
+	if (s->ops->degrade(s, s->ops_ctx, s->degrade_level + 1, what, sizeof(what)) > 0) {
+		s->degrade_level++;
+		st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
+			s->c->overhead_budget_pct, what);
+		if (s->ndegrade < 4)
+			snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
+	}
+	return 0;
+}
+
+static int session_tick(void *ctx)
+{
+	struct st_session *s = ctx;
+
+	/* Like perf record -p: tracing one process ends when it does. */
+	if (s->c->pid && kill(s->c->pid, 0) && errno == ESRCH) {
+		st_info(1, "process %d exited", s->c->pid);
+		st_request_exit();
+		return 0;
+	}
+	check_budget(s);
+	if (s->ops && s->ops->on_tick)
+		return s->ops->on_tick(s->ops_ctx);
+	return 0;
+}
+
+static int session_interval(void *ctx)
+{
+	struct st_session *s = ctx;
+
+	return s->ops && s->ops->on_interval ? s->ops->on_interval(s->ops_ctx) : 0;
+}
+
+int st_session_run(struct st_session *s, const struct st_session_ops *ops, void *ctx)
+{
+	struct st_loop loop = {
+		.rb = s->rb,
+		.duration_ns = s->c->duration_ns,
+		.interval_ns = s->c->interval_ns,
+		.child = s->child.pid,
+		.on_tick = session_tick,
+		.on_interval = session_interval,
+		.ctx = s,
+	};
+	int err;
+
+	s->ops = ops;
+	s->ops_ctx = ctx;
+	if (s->c->cmd_argv)
+		st_info(1, "tracing %s (pid %d) and its descendants", s->c->cmd_argv[0], s->child.pid);
+	else if (!s->c->duration_ns)
+		fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
+	err = st_loop_run(&loop);
+	s->end_ns = st_now_ns();
+	if (loop.child_status >= 0) {
+		s->exit_status = loop.child_status;
+		s->child.pid = 0;
+	}
+	check_budget(s);
+	return err;
+}
+
+int st_session_end(struct st_session *s, int err)
+{
+	if (s->child.pid > 0) {
+		/* Interrupted before CMD ended: pass the signal on, then report its status. */
+		int status = 0;
+
+		kill(s->child.pid, SIGTERM);
+		if (waitpid(s->child.pid, &status, 0) == s->child.pid)
+			s->exit_status = st_child_exit_status(status);
+		s->child.pid = 0;
+	}
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+	st_loader_destroy(&s->loader);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
+	s->stats_fd = -1;
+	if (err)
+		return s->c->cmd_argv && s->exit_status ? s->exit_status : 1;
+	return s->c->cmd_argv ? s->exit_status : 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tracing session: preflight, "-- CMD" child, load/attach through the loader,
+ * filters, ring buffers, the run loop, the overhead budget, clean teardown.
+ * Every tracing subcommand runs through it so none repeats this boilerplate.
+ */
+#ifndef ST_SESSION_H
+#define ST_SESSION_H
+
+#include "child.h"
+#include "kfeat.h"
+#include "loader.h"
+#include "opts.h"
+
+#include <stdint.h>
+
+struct st_budget_step {
+	const char *what; /* printed when taken, e.g. "sampling raised to 1 in 4" */
+};
+
+struct st_session;
+
+/* Tracer hooks; all optional. */
+struct st_session_ops {
+	/* Called each second with the BPF CPU share; return >0 after degrading one step. */
+	int (*degrade)(struct st_session *s, void *ctx, int level, char *what, size_t len);
+	int (*on_interval)(void *ctx);
+	int (*on_tick)(void *ctx);
+};
+
+struct st_bpf_cost {
+	char name[64];
+	uint64_t run_ns, run_cnt;
+};
+
+struct st_session {
+	const struct st_common *c;
+	struct st_features feat;
+	struct st_child child;
+	struct st_loader loader;
+	struct ring_buffer *rb;
+	/* Pointers into the tracer's .bss (common.bpf.h) for sampling/rate changes. */
+	uint32_t *bss_sample_n;
+	uint64_t *bss_max_eps;
+	/* Overhead budget state. */
+	int stats_fd;
+	uint64_t last_run_ns, last_check_ns, start_ns, end_ns;
+	int degrade_level;
+	char degrade_log[4][128];
+	int ndegrade;
+	double max_cpu_pct;
+	int exit_status; /* CMD's status, or 0 */
+	const struct st_session_ops *ops;
+	void *ops_ctx;
+};
+
+/* Privileges, BTF, tracefs, feature probes, and the CMD child (not yet released). */
+int st_session_init(struct st_session *s, const struct st_common *c);
+/* Load and attach through @l (spec/open/... set by the tracer), filters, release CMD. */
+int st_session_start(struct st_session *s, const struct st_loader *l);
+/* Add a ring buffer map with its callback (call after start). */
+int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buffer_sample_fn fn,
+			   void *ctx);
+/* Run until -d, SIGINT/SIGTERM or CMD exit. */
+int st_session_run(struct st_session *s, const struct st_session_ops *ops, void *ctx);
+/* Per-program BPF run time (needs the stats fd open; returns the count filled). */
+int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int max);
+/* Detach, free, and return the exit status to use (CMD's when there was one). */
+int st_session_end(struct st_session *s, int err);
+struct bpf_object *st_session_obj(const struct st_session *s);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "stacks.h"
+#include "ksyms.h"
+#include "syms.h"
+#include "ustack_recover.h"
+#include "common.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK (64 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct st_stacks {
+	struct ksyms *ksyms;
+	struct syms_cache *syms;
+	struct arena_chunk *arena;
+	bool ksyms_failed;
+};
+
+struct st_stacks *st_stacks__new(void)
+{
+	struct st_stacks *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->syms = syms_cache__new(NULL);
+	if (!s->syms) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void st_stacks__free(struct st_stacks *s)
+{
+	struct arena_chunk *c, *n;
+
+	if (!s)
+		return;
+	for (c = s->arena; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	ksyms__free(s->ksyms);
+	syms_cache__free(s->syms);
+	free(s);
+}
+
+const char *st_stacks__intern(struct st_stacks *s, const char *str)
+{
+	size_t len = strlen(str) + 1;
+	struct arena_chunk *c = s->arena;
+	char *p;
+
+	if (!c || c->cap - c->used < len) {
+		size_t cap = len > ARENA_CHUNK ? len : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return "[out of memory]";
+		c->cap = cap;
+		c->used = 0;
+		c->next = s->arena;
+		s->arena = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, str, len);
+	c->used += len;
+	return p;
+}
+
+void st_stacks__note_pid(struct st_stacks *s, pid_t pid)
+{
+	syms_cache__prepare(s->syms, pid);
+}
+
+void st_stacks__forget_pid(struct st_stacks *s, pid_t pid)
+{
+	syms_cache__forget(s->syms, pid);
+}
+
+int st_stacks__user(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, const char **out,
+		    int max)
+{
+	char buf[512];
+	int i, k = 0, leaf = -1;
+
+	for (i = 0; i < n && ips[i]; i++)
+		leaf = i;
+	for (i = leaf; i >= 0 && k < max; i--) {
+		/* Frames above the leaf are return addresses: look up the call itself. */
+		uint64_t addr = i == 0 ? ips[i] : ips[i] - 1;
+		struct sym_info si = { 0 };
+
+		syms_cache__resolve(s->syms, pid, addr, &si);
+		sym_format_user(buf, sizeof(buf), &si, addr);
+		out[k++] = st_stacks__intern(s, buf);
+	}
+	return k;
+}
+
+struct call_site_ctx {
+	struct syms_cache *syms;
+	pid_t pid;
+};
+
+static bool is_call_site(void *ctx, uint64_t addr)
+{
+	struct call_site_ctx *c = ctx;
+
+	return syms_cache__is_call_site(c->syms, c->pid, addr);
+}
+
+int st_stacks__ustack(struct st_stacks *s, pid_t pid, const struct st_ustack *u, const char **out,
+		      int max)
+{
+	uint64_t ips[ST_MAX_STACK + ST_USTACK_WIN];
+	struct call_site_ctx c = { s->syms, pid };
+	int n = st_ustack_recover(u, is_call_site, &c, ips, (int)ARRAY_SIZE(ips));
+
+	return st_stacks__user(s, pid, ips, n, out, max);
+}
+
+void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
+{
+	if (syms_cache__refresh(s->syms, pid) == -ENOENT)
+		syms_cache__prepare(s->syms, pid);
+}
+
+int st_stacks__on_proc_event(void *ctx, void *data, size_t len)
+{
+	const struct st_proc_event *e = data;
+	struct st_stacks *s = ctx;
+
+	if (len < sizeof(*e))
+		return 0;
+	/* At exec the libraries are not mapped yet: read the maps at first sight. */
+	if (e->type == ST_EV_PROC_EXEC)
+		st_stacks__forget_pid(s, (pid_t)e->tgid);
+	else
+		st_stacks__refresh_pid(s, (pid_t)e->tgid);
+	return 0;
+}
+
+static bool load_ksyms(struct st_stacks *s)
+{
+	if (!s->ksyms && !s->ksyms_failed) {
+		s->ksyms = ksyms__load();
+		if (!s->ksyms) {
+			s->ksyms_failed = true;
+			st_warn("cannot read /proc/kallsyms: kernel frames unnamed");
+		}
+	}
+	return s->ksyms != NULL;
+}
+
+int st_stacks__kernel(struct st_stacks *s, const uint64_t *ips, int n, const char **out, int max)
+{
+	char buf[512];
+	int i, k = 0, first = 0;
+
+	if (!load_ksyms(s)) {
+		if (max > 0)
+			out[k++] = "[k] [unknown]";
+		return k;
+	}
+	/* Leaf first: skip the tracer's own frames at the leaf end. */
+	while (first < n) {
+		const char *name = ksyms__name(s->ksyms, ips[first], NULL, NULL);
+
+		if (!name || !ksyms__is_tracer_frame(name))
+			break;
+		first++;
+	}
+	for (i = n - 1; i >= first && k < max; i--) {
+		const char *name;
+
+		if (!ips[i])
+			continue;
+		name = ksyms__name(s->ksyms, i == first ? ips[i] : ips[i] - 1, NULL, NULL);
+
+		if (name && ksyms__is_tracer_frame(name))
+			continue;
+		snprintf(buf, sizeof(buf), "[k] %s", name ? name : "[unknown]");
+		out[k++] = st_stacks__intern(s, buf);
+	}
+	return k;
+}

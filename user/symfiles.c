@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opened ELF files shared across processes, keyed by (device, inode, build-id). */
+#include "symfiles.h"
+#include "symhash.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* elfutils' default, after the caller's directories: "" = next to the file (debuglink). */
+#define SYSTEM_DEBUG_PATH ":.debug:/usr/lib/debug"
+
+enum vdso_state { VDSO_UNTRIED, VDSO_FAILED, VDSO_READY };
+
+struct symfiles {
+	Dwfl_Callbacks cb; /* every symfile's Dwfl points here */
+	char *debug_path;
+	struct symhash *files; /* symhash__mix(dev, ino) -> struct symfile * */
+	bool nofile_raised;
+	enum vdso_state vdso_state;
+	struct symfile *vdso;
+	uint64_t vdso_size;
+};
+
+/*
+ * libdwfl ignores relative entries for build-id lookups: make each directory absolute.
+ * Directories that do not exist are dropped (with a note at -vv).
+ */
+static char *debug_path_new(const char *debug_dirs)
+{
+	char *dirs = strdup(debug_dirs ? debug_dirs : ""), *save = NULL, *dir;
+	char *path = strdup("");
+
+	for (dir = strtok_r(dirs, ":", &save); dir && path; dir = strtok_r(NULL, ":", &save)) {
+		char *abs = realpath(dir, NULL), *next = NULL;
+
+		if (!abs) {
+			st_info(2, "syms: debug directory %s: %s", dir, strerror(errno));
+			continue;
+		}
+		if (asprintf(&next, "%s%s:", path, abs) < 0)
+			next = NULL;
+		free(abs);
+		free(path);
+		path = next;
+	}
+	free(dirs);
+	if (path) {
+		char *full = NULL;
+
+		if (asprintf(&full, "%s%s", path, SYSTEM_DEBUG_PATH) < 0)
+			full = NULL;
+		free(path);
+		path = full;
+	}
+	return path;
+}
+
+struct symfiles *symfiles__new(const char *debug_dirs)
+{
+	struct symfiles *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->debug_path = debug_path_new(debug_dirs);
+	fs->files = symhash__new();
+	if (!fs->debug_path || !fs->files) {
+		symfiles__free(fs);
+		return NULL;
+	}
+	fs->cb.find_elf = dwfl_build_id_find_elf;
+	fs->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	fs->cb.section_address = dwfl_offline_section_address;
+	fs->cb.debuginfo_path = &fs->debug_path;
+	return fs;
+}
+
+void symfiles__free(struct symfiles *fs)
+{
+	if (!fs)
+		return;
+	if (fs->files && symhash__count(fs->files))
+		st_warn("symfiles: %zu files still referenced at free", symhash__count(fs->files));
+	symfile__free(fs->vdso);
+	symhash__free(fs->files);
+	free(fs->debug_path);
+	free(fs);
+}
+
+size_t symfiles__count(const struct symfiles *fs)
+{
+	return symhash__count(fs->files) + (fs->vdso ? 1 : 0);
+}
+
+static uint64_t symfiles_key(const struct symfile_id *id)
+{
+	return symhash__mix(id->dev, id->ino);
+}
+
+static bool symfiles_match(const void *val, const void *arg)
+{
+	return symfile__same(symfile__id(val), arg);
+}
+
+void symfiles__put(struct symfiles *fs, struct symfile *f)
+{
+	if (!f || !symfile__put(f))
+		return;
+	symhash__del(fs->files, symfiles_key(symfile__id(f)), f);
+	symfile__free(f);
+}
+
+/* @path, if it is the file mapped by @m (same inode); else -1 with errno ESTALE. */
+static int open_checked(const char *path, const struct procmap *m)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) || st.st_ino != m->inode)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The ways to reach the mapped file, best first. map_files needs CAP_SYS_ADMIN (or
+ * CAP_CHECKPOINT_RESTORE); without it a deleted main executable is still reachable as
+ * /proc/PID/exe, and a file that still exists through the process's root.
+ */
+static int symfiles_open_fd(pid_t pid, const struct procmap *m)
+{
+	char p[PATH_MAX + 64];
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
+		 m->end);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (m->deleted) {
+		snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+		return open_checked(p, m);
+	}
+	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, m->path);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	/* Our own view of the path may be another file: trust it only if the inode agrees. */
+	return open_checked(m->path, m);
+}
+
+/* Share an already-open file with the same identity, else open a new one. Takes @fd. */
+static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *path)
+{
+	struct symfile_id id;
+	struct symfile *f;
+	int err = symfile__identify(fd, &id);
+
+	if (err) {
+		close(fd);
+		errno = -err;
+		return NULL;
+	}
+	f = symhash__find(fs->files, symfiles_key(&id), symfiles_match, &id);
+	if (f) {
+		close(fd);
+		symfile__get(f);
+		return f;
+	}
+	f = symfile__open(fd, path, &id, &fs->cb);
+	if (f && symhash__add(fs->files, symfiles_key(&id), f)) {
+		symfile__free(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return f;
+}
+
+/*
+ * Every distinct file stays open while a remembered process maps it: with many container
+ * images (each with its own libc) that passes the usual soft limit of 1024 descriptors.
+ * Raise the soft limit to the hard one, once, when that happens.
+ */
+static bool raise_nofile_limit(struct symfiles *fs)
+{
+	struct rlimit rl;
+
+	if (fs->nofile_raised || getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return false;
+	fs->nofile_raised = true;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return false;
+	st_info(1, "syms: raised the open-file limit to %llu", (unsigned long long)rl.rlim_max);
+	return true;
+}
+
+struct vdso_find {
+	uint64_t start, end;
+};
+
+static int vdso_find_fn(const struct procmap *m, void *ctx)
+{
+	struct vdso_find *v = ctx;
+
+	if (strcmp(m->path, "[vdso]"))
+		return 0;
+	v->start = m->start;
+	v->end = m->end;
+	return 1;
+}
+
+/* Copy our own vDSO into a memfd: libdwfl reads files, and every process shares it. */
+static int vdso_memfd(uint64_t *size)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct vdso_find v = { 0 };
+	int fd, err = procmaps__foreach(getpid(), vdso_find_fn, &v);
+
+	if (err < 0)
+		return err;
+	if (!base || err != 1 || v.start != base)
+		return -ENOENT;
+	*size = v.end - v.start;
+	fd = memfd_create("scaletrace-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, (const void *)base, *size) != (ssize_t)*size) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* Once per table: our vDSO image as a symfile. */
+static void symfiles_vdso_init(struct symfiles *fs)
+{
+	struct symfile_id id;
+	int fd = vdso_memfd(&fs->vdso_size);
+
+	if (fd == -EMFILE && raise_nofile_limit(fs))
+		fd = vdso_memfd(&fs->vdso_size);
+	if (fd >= 0 && !symfile__identify(fd, &id))
+		fs->vdso = symfile__open(fd, "[vdso]", &id, &fs->cb);
+	else if (fd >= 0)
+		close(fd);
+	fs->vdso_state = fs->vdso ? VDSO_READY : VDSO_FAILED;
+}
+
+static struct symfile *symfiles_vdso(struct symfiles *fs, const struct procmap *m)
+{
+	if (fs->vdso_state == VDSO_UNTRIED)
+		symfiles_vdso_init(fs);
+	if (fs->vdso_state != VDSO_READY || m->end - m->start != fs->vdso_size) {
+		errno = ENOENT;
+		return NULL;
+	}
+	symfile__get(fs->vdso);
+	return fs->vdso;
+}
+
+struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct procmap *m)
+{
+	int fd;
+
+	if (!strcmp(m->path, "[vdso]"))
+		return symfiles_vdso(fs, m);
+	if (m->path[0] != '/') {
+		errno = ENOENT;
+		return NULL;
+	}
+	fd = symfiles_open_fd(pid, m);
+	if (fd < 0 && errno == EMFILE && raise_nofile_limit(fs))
+		fd = symfiles_open_fd(pid, m);
+	if (fd < 0)
+		return NULL;
+	return symfiles_intern(fs, fd, m->path);
+}
