@@ -9,6 +9,8 @@ enum iolat_proto {
 	IOLAT_PROTO_UNKNOWN = 0,
 	IOLAT_PROTO_NVME_TCP = 1,
 	IOLAT_PROTO_ISCSI = 2,
+	IOLAT_PROTO_NFS = 3,
+	IOLAT_PROTO_OTHER = 4, /* --port */
 };
 
 enum iolat_flags {

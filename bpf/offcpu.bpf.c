@@ -68,15 +68,6 @@ struct {
 	__type(value, struct start);
 } starts_hash SEC(".maps");
 
-/* Allocated on demand: tracepoint context may allocate, and most runs need few. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct offcpu_kstack);
-} kstacks SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -92,13 +83,6 @@ struct {
 	__type(value, struct offcpu_cache);
 } cache SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct offcpu_kstack);
-} scratch SEC(".maps");
-
 static __always_inline __u16 state_class(__u32 state)
 {
 	if (state == 0)
@@ -110,59 +94,6 @@ static __always_inline __u16 state_class(__u32 state)
 	if (state & 0x0002)
 		return OFFCPU_D;
 	return OFFCPU_OTHER;
-}
-
-/* FNV-1a over the frames: a stable key for the kstacks map. */
-static __always_inline __u64 hash_frames(const struct offcpu_kstack *ks)
-{
-	__u64 h = 0xcbf29ce484222325ULL;
-	int i;
-
-	for (i = 0; i < ST_MAX_STACK; i++) {
-		if (i >= (int)ks->nr)
-			break;
-		h = (h ^ ks->ips[i]) * 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
-
-/* Store the frames in @ks (nr from @len bytes); return their key or 0. */
-static __always_inline __u64 intern_kstack(struct offcpu_kstack *ks, long len)
-{
-	__u64 h;
-
-	if (len <= 0) {
-		st_drop(ST_DROP_STACK_KERNEL);
-		return 0;
-	}
-	ks->nr = (__u32)(len / sizeof(__u64));
-	h = hash_frames(ks);
-	if (bpf_map_update_elem(&kstacks, &h, ks, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&kstacks, &h)) {
-		st_drop(ST_DROP_MAP_FULL);
-		return 0;
-	}
-	return h;
-}
-
-static __always_inline __u64 kstack_of_current(void *ctx)
-{
-	__u32 zero = 0;
-	struct offcpu_kstack *ks = bpf_map_lookup_elem(&scratch, &zero);
-
-	if (!ks)
-		return 0;
-	return intern_kstack(ks, bpf_get_stack(ctx, ks->ips, sizeof(ks->ips), 0));
-}
-
-static __always_inline __u64 kstack_of_task(struct task_struct *task)
-{
-	__u32 zero = 0;
-	struct offcpu_kstack *ks = bpf_map_lookup_elem(&scratch, &zero);
-
-	if (!ks)
-		return 0;
-	return intern_kstack(ks, bpf_get_task_stack(task, ks->ips, sizeof(ks->ips), 0));
 }
 
 /* The user registers at kernel entry (tp_btf variant), for the stack cache. */
@@ -201,7 +132,7 @@ static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, 
 		s->ufp = ur->fp;
 	}
 	if (eager && kernel_stacks && stacks_enabled)
-		s->kstack = kstack_of_current(ctx);
+		s->kstack = st_kstack_of_current(ctx);
 	return true;
 }
 
@@ -333,7 +264,7 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 	if (!delta)
 		return 0;
 	if (kernel_stacks && stacks_enabled && delta >= stack_min_ns)
-		kstack = kstack_of_task(next);
+		kstack = st_kstack_of_task(next);
 	account(s, delta, kstack, next->group_leader->comm);
 	return 0;
 }

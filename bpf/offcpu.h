@@ -54,10 +54,5 @@ struct offcpu_cache {
 	struct offcpu_cache_ent ent[OFFCPU_CACHE_WAYS];
 };
 
-struct offcpu_kstack {
-	__u32 nr;
-	__u32 pad;
-	__u64 ips[ST_MAX_STACK];
-};
 
 #endif

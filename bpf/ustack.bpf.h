@@ -77,4 +77,76 @@ static __always_inline __u64 st_ustack_capture(void *ctx, __u64 usp)
 	return h;
 }
 
+/* ---- kernel stacks ---------------------------------------------------------- */
+
+/* Allocated on demand: tracepoint context may allocate, and most runs need few. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct st_kstack);
+} st_kstacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct st_kstack);
+} st_kscratch SEC(".maps");
+
+/* FNV-1a over the frames: a stable key for st_kstacks. */
+static __always_inline __u64 st_kstack_hash(const struct st_kstack *ks)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int i;
+
+	for (i = 0; i < ST_MAX_STACK; i++) {
+		if (i >= (int)ks->nr)
+			break;
+		h = (h ^ ks->ips[i]) * 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/* Store the frames in @ks (nr from @len bytes); return their key or 0. */
+static __always_inline __u64 st_kstack_intern(struct st_kstack *ks, long len)
+{
+	__u64 h;
+
+	if (len <= 0) {
+		st_drop(ST_DROP_STACK_KERNEL);
+		return 0;
+	}
+	ks->nr = (__u32)(len / sizeof(__u64));
+	h = st_kstack_hash(ks);
+	if (bpf_map_update_elem(&st_kstacks, &h, ks, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&st_kstacks, &h)) {
+		st_drop(ST_DROP_MAP_FULL);
+		return 0;
+	}
+	return h;
+}
+
+static __always_inline __u64 st_kstack_of_current(void *ctx)
+{
+	__u32 zero = 0;
+	struct st_kstack *ks = bpf_map_lookup_elem(&st_kscratch, &zero);
+
+	if (!ks)
+		return 0;
+	return st_kstack_intern(ks, bpf_get_stack(ctx, ks->ips, sizeof(ks->ips), 0));
+}
+
+/* The kernel stack of a task that is not running (e.g. the one switching in). */
+static __always_inline __u64 st_kstack_of_task(struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct st_kstack *ks = bpf_map_lookup_elem(&st_kscratch, &zero);
+
+	if (!ks)
+		return 0;
+	return st_kstack_intern(ks, bpf_get_task_stack(task, ks->ips, sizeof(ks->ips), 0));
+}
+
 #endif

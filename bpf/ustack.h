@@ -22,4 +22,11 @@ struct st_ustack {
 	__u64 win[ST_USTACK_WIN]; /* code-range words only; others zeroed */
 };
 
+/* Kernel stacks interned by a hash of their frames (any task, not only current). */
+struct st_kstack {
+	__u32 nr;
+	__u32 pad;
+	__u64 ips[ST_MAX_STACK];
+};
+
 #endif

@@ -161,3 +161,47 @@ const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len)
 	}
 	return buf;
 }
+
+/* "/dev/disk/by-path/..." or "/dev/sdb" -> "sdb" (symlinks followed). */
+static void dev_basename(const char *dev, char *out, size_t len)
+{
+	char real[PATH_MAX];
+	const char *b;
+
+	if (!strncmp(dev, "/dev/", 5) && realpath(dev, real))
+		dev = real;
+	b = strrchr(dev, '/');
+	b = b ? b + 1 : dev;
+	if (strlen(b) >= len) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, b, strlen(b) + 1);
+}
+
+int blkdev_target(const char *sysfs, const char *dev, char *id, int len)
+{
+	char name[64], p[PATH_MAX], link[PATH_MAX], *s;
+	ssize_t n;
+
+	id[0] = '\0';
+	dev_basename(dev, name, sizeof(name));
+	if (!strncmp(name, "nvme", 4)) {
+		snprintf(p, sizeof(p), "%s/class/block/%s/device/subsysnqn", sysfs, name);
+		if (read_line(p, id, (size_t)len) == 0)
+			return BLKDEV_NVME_TCP;
+		snprintf(p, sizeof(p), "%s/class/block/%s/device/device/subsysnqn", sysfs, name);
+		return read_line(p, id, (size_t)len) == 0 ? BLKDEV_NVME_TCP : BLKDEV_OTHER;
+	}
+	snprintf(p, sizeof(p), "%s/class/block/%s", sysfs, name);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return BLKDEV_OTHER;
+	link[n] = '\0';
+	s = strstr(link, "/session");
+	if (!s)
+		return BLKDEV_OTHER;
+	snprintf(p, sizeof(p), "%s/class/iscsi_session/%.*s/targetname", sysfs,
+		 (int)strcspn(s + 1, "/"), s + 1);
+	return read_line(p, id, (size_t)len) == 0 ? BLKDEV_ISCSI : BLKDEV_OTHER;
+}

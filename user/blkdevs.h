@@ -27,6 +27,13 @@ int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev);
 /* Name of a dev_t from /sys/dev/block/MAJ:MIN, or "MAJ:MIN"; writes into buf. */
 const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len);
 
+/*
+ * The target a block device belongs to: the IQN of an iSCSI disk's session or
+ * the subsystem NQN of an NVMe namespace ("sdb", "nvme0n1", "/dev/disk/by-path/...").
+ * Returns the blkdev_proto (0 and an empty @id when it is neither).
+ */
+int blkdev_target(const char *sysfs, const char *dev, char *id, int len);
+
 #define BLKDEV_MAJOR(d) ((d) >> 20)
 #define BLKDEV_MINOR(d) ((d) & 0xfffff)
 

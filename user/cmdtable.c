@@ -11,6 +11,7 @@ static const struct st_cmd cmds[] = {
 	{ "doctor", "what this kernel supports and which attach mode each probe uses", cmd_doctor },
 	{ "flamegraph", "render folded stacks as an interactive SVG flamegraph (also differential)", cmd_flamegraph },
 	{ "iolat", "per-I/O latency on iSCSI/NVMe-TCP split into kernel, network, target", cmd_iolat },
+	{ "nodestage", "CSI NodeStage operations phase by phase: kernel, network, TrueNAS, user, wait", cmd_nodestage },
 	{ "offcpu", "off-CPU time by process, thread state and stack (folded, flamegraph)", cmd_offcpu },
 	{ "profile", "on-CPU samples by stack (perf_event; folded, flamegraph)", cmd_profile },
 	{ "help", "show this help, or a subcommand's (scaletrace help SUBCMD)", cmd_help },

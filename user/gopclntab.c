@@ -19,6 +19,7 @@ struct gopclntab {
 	size_t size;
 	enum gopclntab_version version;
 	unsigned int ptrsize;
+	unsigned int quantum; /* pc deltas in pc-value tables are in units of this */
 	uint64_t nfunc;
 	uint64_t text_start;	 /* added to ftab entries (1.18+); 0 when they are absolute PCs */
 	size_t ftab;		 /* offset of ftab: nfunc (entry, funcoff) pairs + the end PC */
@@ -26,6 +27,7 @@ struct gopclntab {
 	size_t funcdata;	 /* funcoff is relative to this offset */
 	size_t names;		 /* a _func's nameoff is relative to this offset */
 	unsigned int nameoff_at; /* where nameoff sits in a _func (after its entry field) */
+	size_t pctab;		 /* a _func's pcsp offset is relative to this offset */
 };
 
 /* Little-endian read of a 4- or 8-byte field at @off; false when out of bounds. */
@@ -60,6 +62,7 @@ static int gp_layout_12(struct gopclntab *t)
 	t->funcdata = 0;
 	t->names = 0;
 	t->nameoff_at = t->ptrsize;
+	t->pctab = 0;
 	return gp_word(t, 0, &t->nfunc) ? 0 : -EINVAL;
 }
 
@@ -68,14 +71,17 @@ static int gp_layout_12(struct gopclntab *t)
 static int gp_layout_116(struct gopclntab *t, bool has_text, uint64_t text_hint)
 {
 	unsigned int o = has_text ? 1 : 0;
-	uint64_t names, pcln, text = 0;
+	uint64_t names, pctab, pcln, text = 0;
 
-	if (!gp_word(t, 0, &t->nfunc) || !gp_word(t, 2 + o, &names) || !gp_word(t, 6 + o, &pcln))
+	if (!gp_word(t, 0, &t->nfunc) || !gp_word(t, 2 + o, &names) || !gp_word(t, 5 + o, &pctab) ||
+	    !gp_word(t, 6 + o, &pcln))
 		return -EINVAL;
 	if (has_text && !gp_word(t, 2, &text))
 		return -EINVAL;
 	if (names > t->size || pcln > t->size)
 		return -EINVAL;
+	/* Only code sizes come from pctab: an odd value there costs them, not the table. */
+	t->pctab = pctab <= t->size ? pctab : t->size;
 	t->names = names;
 	t->ftab = pcln;
 	t->funcdata = pcln;
@@ -95,6 +101,7 @@ static int gp_parse_header(struct gopclntab *t, uint64_t text_hint)
 	if ((d[6] != 1 && d[6] != 2 && d[6] != 4) || (d[7] != 4 && d[7] != 8))
 		return -EINVAL;
 	t->ptrsize = d[7];
+	t->quantum = d[6];
 	switch (magic) {
 	case GO_MAGIC_12:
 		return gp_layout_12(t);
@@ -215,6 +222,74 @@ const char *gopclntab__lookup(const struct gopclntab *t, uint64_t pc, uint64_t *
 	if (offset)
 		*offset = pc - entry;
 	return gp_func_name(t, lo - 1);
+}
+
+/* Go's unsigned varint (LEB128) at *@pos, at most 5 bytes for its uint32 values. */
+static bool gp_uvarint(const struct gopclntab *t, uint64_t *pos, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (unsigned int shift = 0; shift < 35; shift += 7) {
+		uint8_t b;
+
+		if (*pos >= t->size)
+			return false;
+		b = t->data[(*pos)++];
+		v |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Bytes of code of function @i, 0 if unknown. The pc deltas of its pcsp table (value
+ * delta, pc delta; a 0 value delta after the first pair ends it) add up to the size the
+ * compiler gave the function (cmd/internal/obj funcpctab): the INT3 padding up to the
+ * next entry is not part of it. pcsp sits 12 bytes after nameoff in every _func layout.
+ */
+static uint64_t gp_code_size(const struct gopclntab *t, uint64_t i)
+{
+	uint64_t funcoff, pcsp, pos, len = 0;
+	uint32_t vdelta, pcdelta;
+
+	if (!gp_read(t, t->ftab + (2 * i + 1) * t->field, t->field, &funcoff) ||
+	    !gp_read(t, t->funcdata + funcoff + t->nameoff_at + 12, 4, &pcsp) || !pcsp)
+		return 0;
+	pos = t->pctab + pcsp;
+	for (bool first = true; len <= UINT32_MAX; first = false) {
+		if (!gp_uvarint(t, &pos, &vdelta))
+			return 0;
+		if (!vdelta && !first)
+			return len;
+		if (!gp_uvarint(t, &pos, &pcdelta))
+			return 0;
+		len += (uint64_t)pcdelta * t->quantum;
+	}
+	return 0;
+}
+
+int gopclntab__find(const struct gopclntab *t, const char *name, uint64_t *entry, uint64_t *end)
+{
+	uint64_t lo, hi, size;
+
+	if (!t || !name)
+		return -EINVAL;
+	for (uint64_t i = 0; i < t->nfunc; i++) {
+		const char *n = gp_func_name(t, i);
+
+		if (!n || strcmp(n, name))
+			continue;
+		if (!gp_entry(t, i, &lo) || !gp_entry(t, i + 1, &hi))
+			return -EINVAL;
+		size = gp_code_size(t, i);
+		*entry = lo;
+		*end = size && size <= hi - lo ? lo + size : hi;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* ---- finding the table in an ELF image ------------------------------------------ */

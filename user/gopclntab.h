@@ -47,6 +47,15 @@ void gopclntab__free(struct gopclntab *t);
  */
 const char *gopclntab__lookup(const struct gopclntab *t, uint64_t pc, uint64_t *offset);
 
+/*
+ * Entry and end of the function named exactly @name ("main.(*nodeServer).NodeStageVolume"),
+ * by a linear walk of the function table. @end is where its code ends by its pcsp table
+ * (the INT3 padding before the next function left out, as in the st_size of an unstripped
+ * binary's symbol), else the next function's entry. 0, -ENOENT if no function has that
+ * name, -EINVAL for a NULL table or name.
+ */
+int gopclntab__find(const struct gopclntab *t, const char *name, uint64_t *entry, uint64_t *end);
+
 size_t gopclntab__count(const struct gopclntab *t);
 enum gopclntab_version gopclntab__version(const struct gopclntab *t);
 /* [min, max) PC range the table covers. */

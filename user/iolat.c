@@ -15,6 +15,7 @@
 #include "report.h"
 #include "session.h"
 #include "stacks.h"
+#include "storage_probes.h"
 #include "table.h"
 #include "ustack.h"
 #include "util.h"
@@ -86,93 +87,9 @@ static int iolat_opt(void *ctx, int id, const char *arg)
 	return -1;
 }
 
-#define P1(k, prog, tgt, mod, prec) { k, { prog }, { tgt }, mod, prec }
-
-static const struct st_probe_spec iolat_probes[] = {
-	{ .name = "block_rq",
-	  .purpose = "request insert, issue and completion",
-	  .variants = { { ST_AK_TP_BTF,
-			  { "iolat_insert_btf", "iolat_issue_btf", "iolat_complete_btf" },
-			  { "block:block_rq_issue", "block:block_rq_complete" }, NULL,
-			  "block tracepoints with the request" },
-			{ ST_AK_RAW_TP,
-			  { "iolat_insert_raw", "iolat_issue_raw", "iolat_complete_raw" },
-			  { "block:block_rq_issue", "block:block_rq_complete" }, NULL,
-			  "block tracepoints with the request" } },
-	  .nvariants = 2 },
-	{ .name = "tcp_send",
-	  .purpose = "NVMe-TCP command handed to TCP; user sends to storage ports",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_sendmsg_fentry", "tcp_sendmsg_locked", NULL,
-			   "exact send time"),
-			P1(ST_AK_KPROBE, "iolat_sendmsg_kprobe", "tcp_sendmsg_locked", NULL,
-			   "exact send time") },
-	  .nvariants = 2 },
-	{ .name = "tcp_sendpages",
-	  .purpose = "NVMe-TCP sends through sendpage (kernels before 6.5)",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_sendpages_fentry", "do_tcp_sendpages", NULL,
-			   "exact send time"),
-			P1(ST_AK_KPROBE, "iolat_sendpages_kprobe", "do_tcp_sendpages", NULL,
-			   "exact send time") },
-	  .nvariants = 2 },
-	{ .name = "tcp_arrival",
-	  .purpose = "response data arrival on storage sockets",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_data_ready_fentry", "tcp_data_ready", NULL,
-			   "arrival time"),
-			P1(ST_AK_KPROBE, "iolat_data_ready_kprobe", "tcp_data_ready", NULL,
-			   "arrival time") },
-	  .nvariants = 2 },
-	{ .name = "tcp_read",
-	  .purpose = "receive passes of the transport",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_read_sock_fentry", "tcp_read_sock", NULL,
-			   "receive pass"),
-			P1(ST_AK_KPROBE, "iolat_read_sock_kprobe", "tcp_read_sock", NULL,
-			   "receive pass") },
-	  .nvariants = 2 },
-	{ .name = "response_parsed",
-	  .purpose = "driver parsed the response (t_rx)",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_remote_fentry", "blk_mq_complete_request_remote",
-			   NULL, "t_rx at the response"),
-			P1(ST_AK_KPROBE, "iolat_remote_kprobe", "blk_mq_complete_request_remote",
-			   NULL, "t_rx at the response") },
-	  .nvariants = 2 },
-	{ .name = "iscsi_xmit",
-	  .purpose = "iSCSI task handed to TCP (command, data-out after R2T)",
-	  .optional = true,
-	  .variants = { P1(ST_AK_FENTRY, "iolat_iscsi_xmit_fentry", "iscsi_tcp_task_xmit",
-			   "libiscsi_tcp", "exact transmit time (module BTF)"),
-			P1(ST_AK_KPROBE, "iolat_iscsi_xmit_kprobe", "iscsi_tcp_task_xmit",
-			   "libiscsi_tcp", "exact transmit time") },
-	  .nvariants = 2 },
-	{ .name = "tcp_retransmit",
-	  .purpose = "retransmissions per socket",
-	  .optional = true,
-	  .variants = { P1(ST_AK_TP_BTF, "iolat_retrans_btf", "tcp:tcp_retransmit_skb", NULL,
-			   "every retransmission"),
-			P1(ST_AK_RAW_TP, "iolat_retrans_raw", "tcp:tcp_retransmit_skb", NULL,
-			   "every retransmission") },
-	  .nvariants = 2 },
-	{ .name = "tcp_handshake",
-	  .purpose = "connection setup to storage ports",
-	  .optional = true,
-	  .variants = { P1(ST_AK_TRACEPOINT, "iolat_sock_state", "sock:inet_sock_set_state", NULL,
-			   "SYN to established") },
-	  .nvariants = 1 },
-	{ .name = "tcp_probe",
-	  .purpose = "srtt per storage port (block-tracepoint mode)",
-	  .optional = true,
-	  .variants = { P1(ST_AK_TRACEPOINT, "iolat_tcp_probe", "tcp:tcp_probe", NULL,
-			   "srtt of received segments") },
-	  .nvariants = 1 },
-};
+static const struct st_probe_spec iolat_probes[] = { ST_STORAGE_PROBES };
 
 const struct st_tracer_spec st_iolat_spec = { "iolat", iolat_probes, ARRAY_SIZE(iolat_probes) };
-
-enum { PR_BLOCK, PR_SEND, PR_SENDPAGES, PR_ARRIVAL, PR_READ, PR_REMOTE, PR_ISCSI };
 
 /* ---- state ------------------------------------------------------------------ */
 
@@ -286,7 +203,9 @@ static const char *op_name(uint8_t op)
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IOLAT_PROTO_NVME_TCP ? "nvme-tcp" : p == IOLAT_PROTO_ISCSI ? "iscsi" : "?";
+	static const char *const names[] = { "?", "nvme-tcp", "iscsi", "nfs", "other" };
+
+	return p < ARRAY_SIZE(names) ? names[p] : "?";
 }
 
 /* ---- events -------------------------------------------------------------------- */

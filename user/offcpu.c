@@ -277,7 +277,7 @@ static int by_total(const void *a, const void *b)
 static int entry_frames(struct offcpu_bpf *skel, struct st_stacks *st, const struct offcpu_entry *e,
 			uint64_t stack_min_ns, const char **fr, int max)
 {
-	struct offcpu_kstack ks;
+	struct st_kstack ks;
 	struct st_ustack us;
 	char buf[96];
 	int n = 0;
@@ -293,7 +293,7 @@ static int entry_frames(struct offcpu_bpf *skel, struct st_stacks *st, const str
 			 (unsigned long long)(stack_min_ns / NSEC_PER_USEC));
 		fr[n++] = st_stacks__intern(st, buf);
 	} else if (e->key.kstack &&
-	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.kstacks), &e->key.kstack, &ks))
+	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.st_kstacks), &e->key.kstack, &ks))
 		n += st_stacks__kernel(st, (const uint64_t *)ks.ips, (int)(ks.nr < ST_MAX_STACK ? ks.nr : ST_MAX_STACK),
 				       fr + n, max - n);
 	else if (e->key.flags & OFFCPU_F_NO_KSTACK)

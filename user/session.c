@@ -196,9 +196,13 @@ int st_session_run(struct st_session *s, const struct st_session_ops *ops, void 
 
 	s->ops = ops;
 	s->ops_ctx = ctx;
+	/* Scripts wait for this line: everything is attached from here on. */
 	if (s->c->cmd_argv)
 		st_info(1, "tracing %s (pid %d) and its descendants", s->c->cmd_argv[0], s->child.pid);
-	else if (!s->c->duration_ns)
+	else if (s->c->duration_ns)
+		fprintf(stderr, "Tracing for %.1f s... Hit Ctrl-C to end early.\n",
+			(double)s->c->duration_ns / 1e9);
+	else
 		fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
 	err = st_loop_run(&loop);
 	s->end_ns = st_now_ns();

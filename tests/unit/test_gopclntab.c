@@ -22,6 +22,8 @@
 static const char *const fake_names[NFUNC] = { "main.a", "main.b", "runtime.c" };
 static const uint64_t fake_entry[NFUNC + 1] = { 0x401000, 0x401040, 0x401100, 0x401180 };
 #define TEXT 0x401000
+/* Room in each fake _func for entry, nameoff, args, deferreturn and pcsp (0: no table). */
+#define FUNC_STRIDE 32
 
 struct fake {
 	uint8_t b[512];
@@ -81,7 +83,7 @@ static void put_ftab(struct fake *f, size_t ftab, unsigned int fw, uint64_t base
 	size_t funcs = align8(ftab + (2 * NFUNC + 1) * fw);
 
 	for (int i = 0; i < NFUNC; i++) {
-		size_t func = funcs + (size_t)i * 16;
+		size_t func = funcs + (size_t)i * FUNC_STRIDE;
 
 		put(f, ftab + 2 * i * fw, fw, fake_entry[i] - base);
 		put(f, ftab + (2 * i + 1) * fw, fw, func - funcbase);
@@ -107,7 +109,7 @@ static void build_fake(struct fake *f, enum gopclntab_version v, unsigned int ps
 	put(f, 8, ps, NFUNC);
 	if (v == GOPCLNTAB_V12) {
 		/* ftab right after the header; names after it, relative to the table start */
-		names = align8(hdr + (2 * NFUNC + 1) * ps) + NFUNC * 16;
+		names = align8(hdr + (2 * NFUNC + 1) * ps) + NFUNC * FUNC_STRIDE;
 		put_names(f, names, offs);
 		put_ftab(f, hdr, ps, 0, 0, names, 0, offs);
 		return;
@@ -203,9 +205,11 @@ static void test_truncated(void **state)
 	for (size_t len = 0; len < f.len; len++) {
 		uint8_t *copy;
 		struct gopclntab *t = parse_copy(&f, len, 0, &copy);
+		uint64_t entry, end;
 
 		for (uint64_t pc = 0x400ff0; pc < 0x401190; pc += 0x10)
 			gopclntab__lookup(t, pc, NULL);
+		gopclntab__find(t, "runtime.c", &entry, &end);
 		gopclntab__free(t);
 		free(copy);
 	}
@@ -250,6 +254,114 @@ static void test_corrupt(void **state)
 	memcpy(copy + f.len - 4, "\xff\xff\xff\x0f", 4); /* the last _func's nameoff */
 	assert_null(gopclntab__lookup(t, 0x401100, NULL));
 	assert_func(t, 0x401000, "main.a", 0);
+	gopclntab__free(t);
+	free(copy);
+}
+
+/* ---- by name --------------------------------------------------------------------- */
+
+static void assert_find(const struct gopclntab *t, const char *name, uint64_t entry, uint64_t end)
+{
+	uint64_t e = 0, n = 0;
+	int err = gopclntab__find(t, name, &e, &n);
+
+	if (err || e != entry || n != end)
+		fail_msg("%s: got %d [%#llx, %#llx), want [%#llx, %#llx)", name, err,
+			 (unsigned long long)e, (unsigned long long)n, (unsigned long long)entry,
+			 (unsigned long long)end);
+}
+
+static uint64_t get(const struct fake *f, size_t off, unsigned int width)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < width; i++)
+		v |= (uint64_t)f->b[off + i] << (8 * i);
+	return v;
+}
+
+/*
+ * Give function @i the pcsp table @tab (@n bytes), at the end of the image. 1.16+ tables
+ * get a non-zero pctabOffset, which the _func's pcsp is relative to.
+ */
+static void put_pcsp(struct fake *f, int i, const uint8_t *tab, size_t n)
+{
+	bool v118 = f->v == GOPCLNTAB_V118 || f->v == GOPCLNTAB_V120;
+	unsigned int fw = v118 ? 4 : f->ps;
+	/* past the last _func's pcsp field, which may lie beyond the image's current end */
+	size_t ftab, funcbase, pctab = 0, at = align8(f->len) + FUNC_STRIDE;
+
+	if (f->v == GOPCLNTAB_V12) {
+		ftab = 8 + f->ps;
+		funcbase = 0;
+	} else {
+		ftab = funcbase = get(f, 8 + (v118 ? 7 : 6) * f->ps, f->ps);
+		pctab = 8;
+		put(f, 8 + (v118 ? 6 : 5) * f->ps, f->ps, pctab);
+	}
+	memcpy(f->b + at, tab, n);
+	f->len = at + n;
+	put(f, funcbase + get(f, ftab + (2 * i + 1) * fw, fw) + fw + 12, 4, at - pctab);
+}
+
+static void check_find(enum gopclntab_version v, unsigned int ps)
+{
+	/* sp +8 over 0x20 bytes, +8 over 0x90 (a two-byte varint): 0xb0 bytes of code */
+	static const uint8_t sized[] = { 0x10, 0x20, 0x10, 0x90, 0x01, 0x00 };
+	/* 0x100 bytes: longer than the 0x80 to the next entry, so not believed */
+	static const uint8_t too_long[] = { 0x10, 0x80, 0x02, 0x00 };
+	struct gopclntab *t;
+	struct fake f;
+	uint8_t *copy;
+	uint64_t e, n;
+
+	build_fake(&f, v, ps, TEXT);
+	put_pcsp(&f, 1, sized, sizeof(sized));
+	put_pcsp(&f, 2, too_long, sizeof(too_long));
+	t = parse_copy(&f, f.len, 0, &copy);
+	if (!t)
+		fail_msg("version %d ptrsize %u: not parsed", v, ps);
+	assert_find(t, "main.a", 0x401000, 0x401040); /* no pcsp: up to the next entry */
+	assert_find(t, "main.b", 0x401040, 0x4010f0);
+	assert_find(t, "runtime.c", 0x401100, 0x401180);
+	assert_int_equal(gopclntab__find(t, "main.c", &e, &n), -ENOENT);
+	assert_int_equal(gopclntab__find(t, "main", &e, &n), -ENOENT);
+	assert_int_equal(gopclntab__find(t, "main.bb", &e, &n), -ENOENT);
+	assert_int_equal(gopclntab__find(t, "", &e, &n), -ENOENT);
+	assert_int_equal(gopclntab__find(NULL, "main.a", &e, &n), -EINVAL);
+	assert_int_equal(gopclntab__find(t, NULL, &e, &n), -EINVAL);
+	/* lookup by PC is unchanged by the pcsp tables */
+	assert_func(t, 0x4010f8, "main.b", 0xb8);
+	gopclntab__free(t);
+	free(copy);
+}
+
+static void test_find(void **state)
+{
+	(void)state;
+	check_find(GOPCLNTAB_V12, 8);
+	check_find(GOPCLNTAB_V12, 4);
+	check_find(GOPCLNTAB_V116, 8);
+	check_find(GOPCLNTAB_V116, 4);
+	check_find(GOPCLNTAB_V118, 8);
+	check_find(GOPCLNTAB_V120, 8);
+	check_find(GOPCLNTAB_V120, 4);
+}
+
+/* A pcsp table cut short (no terminator before the end of the image) is ignored. */
+static void test_find_truncated_pcsp(void **state)
+{
+	static const uint8_t open_ended[] = { 0x10, 0x20, 0x10, 0x90 };
+	struct gopclntab *t;
+	struct fake f;
+	uint8_t *copy;
+
+	(void)state;
+	build_fake(&f, GOPCLNTAB_V118, 8, TEXT);
+	put_pcsp(&f, 2, open_ended, sizeof(open_ended));
+	t = parse_copy(&f, f.len, 0, &copy);
+	assert_non_null(t);
+	assert_find(t, "runtime.c", 0x401100, 0x401180);
 	gopclntab__free(t);
 	free(copy);
 }
@@ -305,8 +417,16 @@ static bool same_go_name(const char *pcln, const char *symtab)
 	return !strncmp(pcln, symtab, n) && (!symtab[n] || !strcmp(symtab + n, ".abi0"));
 }
 
-/* Every sized function symbol of the unstripped twin names the same function. */
-static void compare_with_symtab(const struct gopclntab *t, Elf *full, size_t *checked)
+struct sym_counts {
+	size_t checked, other;
+};
+
+typedef void (*func_sym_fn)(const struct gopclntab *t, const GElf_Sym *sym, const char *name,
+			    struct sym_counts *c);
+
+/* Call @fn for every sized function symbol of @full inside the range @t covers. */
+static void for_each_func_sym(const struct gopclntab *t, Elf *full, func_sym_fn fn,
+			      struct sym_counts *c)
 {
 	GElf_Shdr sh;
 	Elf_Scn *scn = find_symtab(full, &sh);
@@ -317,26 +437,59 @@ static void compare_with_symtab(const struct gopclntab *t, Elf *full, size_t *ch
 	gopclntab__range(t, &lo, &hi);
 	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
 		GElf_Sym sym;
-		const char *want, *got;
-		uint64_t off = 1;
 
 		if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 		    !sym.st_size || sym.st_value < lo || sym.st_value >= hi)
 			continue;
-		want = elf_strptr(full, sh.sh_link, sym.st_name);
-		got = gopclntab__lookup(t, sym.st_value + sym.st_size / 2, &off);
-		if (!got || !same_go_name(got, want) || off != sym.st_size / 2)
-			fail_msg("%#llx: pclntab says %s, symtab %s",
-				 (unsigned long long)sym.st_value, got ? got : "NULL", want);
-		(*checked)++;
+		fn(t, &sym, elf_strptr(full, sh.sh_link, sym.st_name), c);
 	}
+}
+
+/* Every sized function symbol of the unstripped twin names the same function. */
+static void compare_one(const struct gopclntab *t, const GElf_Sym *sym, const char *want,
+			struct sym_counts *c)
+{
+	uint64_t off = 1;
+	const char *got = gopclntab__lookup(t, sym->st_value + sym->st_size / 2, &off);
+
+	if (!got || !same_go_name(got, want) || off != sym->st_size / 2)
+		fail_msg("%#llx: pclntab says %s, symtab %s", (unsigned long long)sym->st_value,
+			 got ? got : "NULL", want);
+	c->checked++;
+}
+
+/*
+ * Every sized function symbol of the unstripped twin, looked up by name in the stripped
+ * binary's table: same entry, and the pcsp-derived code size equals st_size. A symtab
+ * ".abi0" suffix is dropped for the lookup; names pclntab shortens with "[...]" and the
+ * rare name given to two functions are counted, not checked.
+ */
+static void find_one(const struct gopclntab *t, const GElf_Sym *sym, const char *symname,
+		     struct sym_counts *c)
+{
+	uint64_t entry = 0, end = 0;
+	char name[512];
+	size_t n;
+
+	snprintf(name, sizeof(name), "%s", symname);
+	n = strlen(name);
+	if (n > 5 && !strcmp(name + n - 5, ".abi0"))
+		name[n - 5] = '\0';
+	if (gopclntab__find(t, name, &entry, &end) || entry != sym->st_value) {
+		c->other++;
+		return;
+	}
+	if (end - entry != sym->st_size)
+		fail_msg("%s: code size %#llx, st_size %#llx", name,
+			 (unsigned long long)(end - entry), (unsigned long long)sym->st_size);
+	c->checked++;
 }
 
 static void test_real_go_binary(void **state)
 {
+	struct sym_counts c = { 0 };
 	struct elf_file go, full;
 	struct gopclntab *t;
-	size_t checked = 0;
 
 	(void)state;
 	if (!elf_file_open(&go, "goburn"))
@@ -347,8 +500,13 @@ static void test_real_go_binary(void **state)
 	/* Debian 12's golang-go is 1.19 (magic 0xfffffff0); 1.20+ would be V120. */
 	assert_true(gopclntab__version(t) >= GOPCLNTAB_V118);
 	assert_true(gopclntab__count(t) > 1000);
-	compare_with_symtab(t, full.elf, &checked);
-	assert_true(checked > 1000);
+	for_each_func_sym(t, full.elf, compare_one, &c);
+	assert_true(c.checked > 1000);
+	/* and back, by name */
+	c = (struct sym_counts){ 0 };
+	for_each_func_sym(t, full.elf, find_one, &c);
+	if (c.checked < 1000 || c.other > c.checked / 50)
+		fail_msg("%zu functions found by name, %zu not", c.checked, c.other);
 	gopclntab__free(t);
 	elf_file_close(&full);
 	elf_file_close(&go);
@@ -420,10 +578,15 @@ static void test_not_go(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layouts),	       cmocka_unit_test(test_text_start_hint),
-		cmocka_unit_test(test_truncated),      cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_real_go_binary), cmocka_unit_test(test_no_section_headers),
+		cmocka_unit_test(test_layouts),
+		cmocka_unit_test(test_text_start_hint),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_real_go_binary),
+		cmocka_unit_test(test_no_section_headers),
 		cmocka_unit_test(test_not_go),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find_truncated_pcsp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

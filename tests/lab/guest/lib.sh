@@ -1,0 +1,64 @@
+# tests/lab/guest/lib.sh: helpers for scripts that run INSIDE the lab guest
+# (source it). Results go to ./results.tap (the current directory is the
+# host's test work directory, shared read-write) so the host side can replay
+# them even when the lab run ends in a timeout.
+set -uo pipefail
+RES=$PWD/results.tap
+: >"$RES"
+GFAILS=0
+
+ok() { echo "ok - $*" | tee -a "$RES"; }
+notok() {
+	echo "not ok - $*" | tee -a "$RES"
+	GFAILS=$((GFAILS + 1))
+}
+note() { echo "# $*" | tee -a "$RES"; }
+check() { # check DESC CMD...
+	local d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi
+}
+# fcheck DESC VALUE LO HI: LO <= VALUE <= HI (floats)
+fcheck() {
+	if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v != "" && v + 0 >= lo && v + 0 <= hi) }'; then
+		ok "$1 ($2 in [$3, $4])"
+	else
+		notok "$1 (${2:-none} not in [$3, $4])"
+	fi
+}
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+# within PCT OF: the [lo hi] band of OF +- PCT percent
+band() { awk -v x="$2" -v p="$1" 'BEGIN { printf "%.2f %.2f", x * (1 - p / 100), x * (1 + p / 100) }'; }
+
+# median_of: median of numbers on stdin
+median_of() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# ping_rtt COUNT INTERVAL: median RTT (ms) to the target; sets PING_LOSS (%)
+ping_rtt() {
+	local out
+	out=$(busybox ping -c "$1" -i "$2" -W 2 "$ST_LAB_TARGET_ADDR" 2>&1)
+	PING_LOSS=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
+	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' <<<"$out" | median_of
+}
+
+# stage PROTO VOL [ARGS...]: nodestage-sim stage; sets DEV and MNT
+stage() {
+	local p=$1 v=$2 out
+	shift 2
+	DEV="" MNT=""
+	out=$(nodestage-sim stage --proto "$p" --volume "$v" "$@") || return 1
+	MNT=$(sed -n 's/.* path=\([^ ]*\).*/\1/p' <<<"$out")
+	DEV=$(sed -n 's/.* device=\([^ ]*\).*/\1/p' <<<"$out")
+	[ -n "$MNT" ]
+}
+unstage() { nodestage-sim unstage --proto "$1" --volume "$2" >/dev/null; }
+
+# iolat ARGS...: median ms of lab-iolat
+iolat() { lab-iolat "$@" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p'; }
+
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+done_guest() { # done_guest [EXIT]: mark completion; exit with EXIT or the failure count
+	note "guest script complete: $GFAILS failure(s)"
+	exit "${1:-$((GFAILS > 0 ? 1 : 0))}"
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Lab end-to-end: --target-delay 30 (dm-delay under every LUN / namespace /
+# export) adds ~30 ms to each synchronous 4 KiB direct I/O, measured from the
+# initiator on iSCSI, NVMe-TCP and NFS; iSCSI with --chap. See
+# tests/lab/guest/target-delay.sh.
+. "$(dirname "$0")/lib.sh"
+
+lab --proto all --target-delay 30 --chap labuser:labsecret12ab --timeout 400 -- \
+	bash "$GUEST/target-delay.sh"
+guest_results
+check "lab exit status 0" test "$LAB_RC" = 0
+[ "$LAB_RC" = 0 ] || show_lab_output
+finish
