@@ -39,7 +39,8 @@ struct iolat_event {
 	char comm[ST_COMM_LEN];
 	__u64 ustack; /* submitter's user stack (st_ustacks key), 0 = none */
 	__s32 kstack; /* submitter's kernel stack (kstacks id), -1 = none */
-	__u32 pad;
+	__u32 ooo;    /* segments that arrived out of order: the target resent one */
+	char disk[32]; /* gendisk name (hidden NVMe path disks have no sysfs dev entry) */
 };
 
 /* Socket exchanges on storage ports (iSCSI login, NVMe-TCP connect, ...). */

@@ -46,6 +46,7 @@ struct iolat_req {
 	__u64 sk;
 	__u64 last_r2t;
 	__u32 retrans_at_tx;
+	__u32 ooo_at_tx; /* the socket's out-of-order arrivals: losses on the way back */
 	__u32 exchanges;
 	__u32 pid, tid;
 	__u8 proto, flags;
@@ -53,6 +54,7 @@ struct iolat_req {
 	__u64 t_rx;
 	__u64 rx_retrans_ts;
 	__u32 rx_retrans;
+	__u32 rx_ooo;
 	__u32 rtt_us, srtt_us;
 	__u64 ustack;
 	__s32 kstack;
@@ -69,6 +71,7 @@ struct {
 struct iolat_sock {
 	__u64 arrival;	    /* first data_ready since the last receive pass began */
 	__u64 pass_arrival; /* arrival time of the data the current pass consumes */
+	__u64 first_arrival; /* first data since the last completion or data-out: a response starts */
 	__u64 last_retrans;
 	__u32 retrans;
 	__u8 proto;
@@ -102,12 +105,21 @@ struct {
 	__type(value, struct iolat_sock);
 } socks SEC(".maps");
 
-/* srtt by destination port, from tcp:tcp_probe (block-tracepoint mode). */
+/*
+ * The lowest srtt per destination port over the last 10 s, from tcp:tcp_probe
+ * (block-tracepoint mode): srtt carries delayed-ACK inflation, its minimum less.
+ */
+struct port_rtt {
+	__u32 srtt_us;
+	__u32 pad;
+	__u64 since;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, __u16);
-	__type(value, __u32);
+	__type(value, struct port_rtt);
 } port_srtt SEC(".maps");
 
 struct {
@@ -221,6 +233,7 @@ static __always_inline void fill_event(struct iolat_event *e, const struct iolat
 	e->t_complete = now;
 	e->t_last_retrans = r->rx_retrans ? r->rx_retrans_ts : 0;
 	e->retrans = r->rx_retrans;
+	e->ooo = r->rx_ooo;
 	e->rtt_us = r->rtt_us;
 	e->srtt_us = r->srtt_us;
 	e->exchanges = r->exchanges ? r->exchanges : 1;
@@ -232,6 +245,14 @@ static __always_inline void fill_event(struct iolat_event *e, const struct iolat
 	e->ustack = r->ustack;
 	e->kstack = r->pid ? r->kstack : -1;
 	e->dev = rq_dev(rq);
+	{
+		struct gendisk *disk = st_rq_disk(rq);
+
+		if (disk)
+			BPF_CORE_READ_STR_INTO(&e->disk, disk, disk_name);
+		else
+			e->disk[0] = '\0';
+	}
 	e->sector = BPF_CORE_READ(rq, __sector);
 	e->op = BPF_CORE_READ(rq, cmd_flags) & 0xff; /* REQ_OP_MASK */
 }
@@ -240,13 +261,14 @@ static __always_inline void fill_event(struct iolat_event *e, const struct iolat
 static __always_inline void port_rtt(struct iolat_event *e)
 {
 	__u16 p1 = nvme_port, p2 = iscsi_port;
-	__u32 *a = bpf_map_lookup_elem(&port_srtt, &p1), *b = bpf_map_lookup_elem(&port_srtt, &p2);
+	struct port_rtt *a = bpf_map_lookup_elem(&port_srtt, &p1);
+	struct port_rtt *b = bpf_map_lookup_elem(&port_srtt, &p2);
 	__u32 v = 0;
 
-	if (a && *a)
-		v = *a;
-	if (b && *b && (!v || *b < v))
-		v = *b;
+	if (a && a->srtt_us)
+		v = a->srtt_us;
+	if (b && b->srtt_us && (!v || b->srtt_us < v))
+		v = b->srtt_us;
 	e->srtt_us = v;
 	e->rtt_us = v;
 }
@@ -349,6 +371,19 @@ static __always_inline struct iolat_sock *sock_get(struct sock *sk, __u8 proto, 
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
+/*
+ * Segments that arrived out of order: the target lost one on the way to us and
+ * resent it (its retransmissions are not ours to see). Kernel 5.4 added it.
+ */
+static __always_inline __u32 sock_ooo(struct sock *sk)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+	if (!bpf_core_field_exists(tp->rcv_ooopack))
+		return 0;
+	return BPF_CORE_READ(tp, rcv_ooopack);
+}
+
 /* The connection's path RTT in us: windowed min_rtt, else smoothed RTT. */
 static __always_inline void sock_rtt(struct sock *sk, __u32 *rtt, __u32 *srtt)
 {
@@ -386,6 +421,7 @@ static __always_inline void nvme_send(struct sock *sk, struct iolat_sock *s, __u
 		r->t_tx = now;
 		r->sk = (__u64)sk;
 		r->retrans_at_tx = s->retrans;
+		r->ooo_at_tx = sock_ooo(sk);
 		r->flags |= IOLAT_F_TRANSPORT;
 		if (!r->t_issue) {
 			r->flags |= IOLAT_F_LATE;
@@ -395,6 +431,7 @@ static __always_inline void nvme_send(struct sock *sk, struct iolat_sock *s, __u
 			bpf_map_update_elem(&devs, &dev, &one, BPF_NOEXIST);
 	} else if (state == NVME_TCP_SEND_H2C_PDU) {
 		r->exchanges = (r->exchanges ? r->exchanges : 1) + 1; /* data after an R2T */
+		s->first_arrival = 0; /* the R2T is answered: the response is still to come */
 	}
 	r->t_last_send = now;
 }
@@ -479,6 +516,8 @@ static __always_inline int on_data_ready(struct sock *sk)
 	now = bpf_ktime_get_ns();
 	if (!s->arrival)
 		s->arrival = now;
+	if (!s->first_arrival)
+		s->first_arrival = now;
 	if (s->x_send)
 		emit_exchange(sk, s, now);
 	return 0;
@@ -511,13 +550,26 @@ static __always_inline int on_complete_remote(struct request *rq)
 	sk = (struct sock *)r->sk;
 	s = bpf_map_lookup_elem(&socks, &r->sk);
 	if (s) {
-		if (s->pass_arrival && s->pass_arrival >= r->t_tx && s->pass_arrival <= now) {
+		/*
+		 * The first data since the previous completion is where this response
+		 * began (exact at queue depth 1, in order beyond); else the arrival of
+		 * the data the current receive pass consumed.
+		 */
+		__u64 fa = s->first_arrival;
+
+		s->first_arrival = 0;
+		if (fa && fa >= r->t_tx && fa <= now) {
+			r->t_rx = fa;
+			r->flags |= IOLAT_F_RX_ARRIVAL;
+		} else if (s->pass_arrival && s->pass_arrival >= r->t_tx && s->pass_arrival <= now) {
 			r->t_rx = s->pass_arrival;
 			r->flags |= IOLAT_F_RX_ARRIVAL;
 		}
 		r->rx_retrans = s->retrans - r->retrans_at_tx;
 		r->rx_retrans_ts = s->last_retrans;
 	}
+	/* A resent response fills a hole: count it, time unknown (attrib bounds it). */
+	r->rx_ooo = sock_ooo(sk) - r->ooo_at_tx;
 	sock_rtt(sk, &r->rtt_us, &r->srtt_us);
 	return 0;
 }
@@ -572,6 +624,7 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 		if (sk && (s = sock_get(sk, IOLAT_PROTO_ISCSI, iscsi_port))) {
 			s->kernel_owned = 1;
 			r->retrans_at_tx = s->retrans;
+			r->ooo_at_tx = sock_ooo(sk);
 		}
 		if (!r->t_issue) {
 			r->flags |= IOLAT_F_LATE;
@@ -581,6 +634,10 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 			bpf_map_update_elem(&devs, &dev, &one, BPF_NOEXIST);
 	} else if (r2t && r2t != r->last_r2t) {
 		r->exchanges = (r->exchanges ? r->exchanges : 1) + 1;
+		sk = (struct sock *)r->sk;
+		s = sk ? bpf_map_lookup_elem(&socks, &r->sk) : NULL;
+		if (s)
+			s->first_arrival = 0; /* the R2T is answered: the response is still to come */
 	}
 	r->last_r2t = r2t;
 	r->t_last_send = now;
@@ -717,11 +774,17 @@ SEC("tracepoint/tcp/tcp_probe")
 int st_io_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 {
 	__u16 dport = ctx->dport;
-	__u32 srtt = ctx->srtt; /* already in us */
+	struct port_rtt *p, n = { .srtt_us = ctx->srtt }; /* already in us */
+	__u64 now;
 
-	if (!port_proto(dport) || !srtt)
+	if (!port_proto(dport) || !n.srtt_us)
 		return 0;
-	bpf_map_update_elem(&port_srtt, &dport, &srtt, BPF_ANY);
+	now = bpf_ktime_get_ns();
+	p = bpf_map_lookup_elem(&port_srtt, &dport);
+	if (p && p->srtt_us <= n.srtt_us && now - p->since < 10000000000ULL)
+		return 0;
+	n.since = now;
+	bpf_map_update_elem(&port_srtt, &dport, &n, BPF_ANY);
 	return 0;
 }
 

@@ -39,8 +39,12 @@ enum attrib_precision attrib_io(const struct io_timeline *t, struct io_split *ou
 	out->network = network_of(tx, wire, t->exchanges, t->rtt_us, t->retrans,
 				  t->t_last_retrans <= rx ? t->t_last_retrans : 0);
 	out->target = wire - out->network;
+	out->retransmitted = t->retrans > 0 || t->lost_back > 0;
+	if (out->retransmitted && t->target_hint && out->target > t->target_hint) {
+		out->target = t->target_hint;
+		out->network = wire - out->target;
+	}
 	out->kernel = out->total - wire;
-	out->retransmitted = t->retrans > 0;
 	return p;
 }
 

@@ -25,6 +25,8 @@ struct io_timeline {
 	uint32_t retrans;    /* TCP retransmissions on its socket during the exchange */
 	uint64_t t_last_retrans;
 	uint32_t rtt_us;     /* the connection's path RTT (min_rtt; else srtt) */
+	uint32_t lost_back;  /* segments the target had to resend to us (out of order) */
+	uint64_t target_hint; /* the device's usual target time (0: unknown) */
 };
 
 struct io_split {
@@ -37,6 +39,9 @@ struct io_split {
  * wire    = t_rx - t_tx
  * network = min(wire, exchanges * rtt [+ time lost to retransmission])
  * target  = wire - network
+ * A request that lost segments (ours retransmitted, or theirs arriving out of
+ * order) is given at most the device's usual target time (@target_hint); the
+ * rest of its wire time went to loss recovery: network.
  * Missing transport timestamps degrade to ATTRIB_BLOCK. Returns the precision used.
  */
 enum attrib_precision attrib_io(const struct io_timeline *t, struct io_split *out);

@@ -142,6 +142,36 @@ int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev)
 	return block_devt(sysfs, name, dev);
 }
 
+/* Hidden disks (NVMe multipath paths) have no /sys/dev/block link: scan. */
+static int scan_devt(const char *sysfs, uint32_t dev, char *name, size_t len)
+{
+	char p[PATH_MAX];
+	struct dirent *d;
+	uint32_t v;
+	DIR *dir;
+	int found = -ENOENT;
+
+	snprintf(p, sizeof(p), "%s/class/block", sysfs);
+	dir = opendir(p);
+	while (dir && found && (d = readdir(dir)))
+		if (d->d_name[0] != '.' && !block_devt(sysfs, d->d_name, &v) && v == dev) {
+			snprintf(name, len, "%s", d->d_name);
+			found = 0;
+		}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+void blkdev_head_name(char *name)
+{
+	char *c = strchr(name + 4, 'c'), *n;
+
+	if (strncmp(name, "nvme", 4) || !c || !(n = strchr(c, 'n')))
+		return;
+	memmove(c, n, strlen(n) + 1);
+}
+
 const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len)
 {
 	char p[PATH_MAX], link[PATH_MAX];
@@ -154,6 +184,8 @@ const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len)
 		link[n] = '\0';
 		base = strrchr(link, '/');
 		snprintf(buf, (size_t)len, "%s", base ? base + 1 : link);
+	} else if (dev && !scan_devt(sysfs, dev, buf, (size_t)len)) {
+		blkdev_head_name(buf);
 	} else if (!dev) {
 		snprintf(buf, (size_t)len, "fabrics");
 	} else {

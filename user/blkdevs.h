@@ -27,6 +27,9 @@ int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev);
 /* Name of a dev_t from /sys/dev/block/MAJ:MIN, or "MAJ:MIN"; writes into buf. */
 const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len);
 
+/* nvme0c1n2 (a path of a multipath namespace) -> nvme0n2, the disk users see. */
+void blkdev_head_name(char *name);
+
 /*
  * The target a block device belongs to: the IQN of an iSCSI disk's session or
  * the subsystem NQN of an NVMe namespace ("sdb", "nvme0n1", "/dev/disk/by-path/...").

@@ -10,6 +10,7 @@
 #include "fold.h"
 #include "iolat.h"
 #include "iolat.skel.h"
+#include "ioevent.h"
 #include "iostats.h"
 #include "opts.h"
 #include "report.h"
@@ -103,6 +104,7 @@ struct iolat_run {
 	struct st_session s;
 	struct st_stacks *stacks;
 	struct iostats stats, xstats;
+	struct ioev_baseline base;
 	struct fold *fold;
 	struct slow_io *slow; /* the o.top slowest, unsorted */
 	size_t nslow;
@@ -172,9 +174,15 @@ static void push_devs(struct iolat_run *run)
 		bpf_map__update_elem(skel->maps.devs, &run->devs[i].dev, 4, &one, 1, BPF_ANY);
 }
 
-static const char *dev_label(struct iolat_run *run, uint32_t dev, char *buf, int len)
+/* The kernel's disk name when it came with the event, else sysfs. */
+static const char *ev_dev(const struct iolat_event *e, char *buf, int len)
 {
-	return blkdev_name("/sys", dev, buf, len);
+	if (e->disk[0]) {
+		snprintf(buf, (size_t)len, "%.31s", e->disk);
+		blkdev_head_name(buf);
+		return buf;
+	}
+	return blkdev_name("/sys", e->dev, buf, len);
 }
 
 static const char *op_name(uint8_t op)
@@ -210,25 +218,11 @@ static const char *proto_name(uint8_t p)
 
 /* ---- events -------------------------------------------------------------------- */
 
-static void to_timeline(const struct iolat_event *e, struct io_timeline *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->t_insert = e->t_insert;
-	t->t_issue = e->t_issue ? e->t_issue : e->t_tx;
-	t->t_tx = e->t_tx;
-	t->t_rx = e->t_rx;
-	t->t_complete = e->t_complete;
-	t->exchanges = e->exchanges;
-	t->retrans = e->retrans;
-	t->t_last_retrans = e->t_last_retrans;
-	t->rtt_us = e->rtt_us;
-}
-
 static void group_name(struct iolat_run *run, const struct iolat_event *e, char *buf, size_t len)
 {
 	char d[32];
 
-	dev_label(run, e->dev, d, sizeof(d));
+	ev_dev(e, d, sizeof(d));
 	switch (run->o.by) {
 	case BY_DEV:
 		snprintf(buf, len, "%s", d);
@@ -260,7 +254,7 @@ static void print_slow(struct iolat_run *run, const struct iolat_event *e, const
 
 	print_wall(run, e->t_complete);
 	printf("%-15.16s %7u %-8s %-6s %7u %8s  kernel %8s network %8s target %8s%s%s\n", e->comm,
-	       e->pid, dev_label(run, e->dev, d, sizeof(d)), op_name(e->op), e->bytes,
+	       e->pid, ev_dev(e, d, sizeof(d)), op_name(e->op), e->bytes,
 	       st_fmt_duration(sp->total, a, sizeof(a)), st_fmt_duration(sp->kernel, b, sizeof(b)),
 	       st_fmt_duration(sp->network, c, sizeof(c)), st_fmt_duration(sp->target, f, sizeof(f)),
 	       sp->retransmitted ? " retransmitted" : "", p == ATTRIB_BLOCK ? " (block only)" : "");
@@ -303,7 +297,7 @@ static void fold_io(struct iolat_run *run, const struct iolat_event *e, const st
 	if (e->kstack >= 0 &&
 	    !bpf_map__lookup_elem(skel->maps.kstacks, &e->kstack, 4, ips, sizeof(ips), 0))
 		n += st_stacks__kernel(run->stacks, ips, ST_MAX_STACK, fr + n, ST_MAX_STACK);
-	snprintf(label, sizeof(label), "[%s %s]", dev_label(run, e->dev, d, sizeof(d)),
+	snprintf(label, sizeof(label), "[%s %s]", ev_dev(e, d, sizeof(d)),
 		 op_name(e->op));
 	fr[n++] = st_stacks__intern(run->stacks, label);
 	base = n;
@@ -316,13 +310,11 @@ static void fold_io(struct iolat_run *run, const struct iolat_event *e, const st
 
 static int on_io(struct iolat_run *run, const struct iolat_event *e)
 {
-	struct io_timeline t;
 	enum attrib_precision p;
 	struct io_split sp;
 	char name[64];
 
-	to_timeline(e, &t);
-	p = attrib_io(&t, &sp);
+	p = ioev_split(&run->base, e, &sp);
 	run->ios++;
 	run->block_only += p == ATTRIB_BLOCK;
 	group_name(run, e, name, sizeof(name));
@@ -501,7 +493,7 @@ static json_object *json_slow(struct iolat_run *run)
 		json_object_object_add(o, "comm", json_object_new_string(s->e.comm));
 		json_object_object_add(o, "pid", json_object_new_int64(s->e.pid));
 		json_object_object_add(o, "dev", json_object_new_string(
-							 dev_label(run, s->e.dev, d, sizeof(d))));
+							 ev_dev(&s->e, d, sizeof(d))));
 		json_object_object_add(o, "proto", json_object_new_string(proto_name(s->e.proto)));
 		json_object_object_add(o, "op", json_object_new_string(op_name(s->e.op)));
 		json_object_object_add(o, "bytes", json_object_new_uint64(s->e.bytes));

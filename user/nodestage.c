@@ -11,6 +11,7 @@
 #include "csiparse.h"
 #include "fold.h"
 #include "iolat.h"
+#include "ioevent.h"
 #include "nodestage.h"
 #include "nodestage.skel.h"
 #include "nsmodel.h"
@@ -361,7 +362,8 @@ static void seed_tasks(struct ns_run *run)
 /* ---- events ------------------------------------------------------------------------ */
 
 /* Volume of a device, by its target (IQN/NQN), cached per dev_t. */
-static const char *dev_volume(struct ns_run *run, uint32_t dev, char *proto, size_t plen)
+static const char *dev_volume(struct ns_run *run, uint32_t dev, const char *disk, char *proto,
+			      size_t plen)
 {
 	char name[32], id[256];
 	int i, p;
@@ -372,7 +374,12 @@ static const char *dev_volume(struct ns_run *run, uint32_t dev, char *proto, siz
 			snprintf(proto, plen, "%s", run->devvol[i].proto);
 			return run->devvol[i].volume;
 		}
-	blkdev_name("/sys", dev, name, sizeof(name));
+	if (disk && disk[0]) {
+		snprintf(name, sizeof(name), "%.31s", disk);
+		blkdev_head_name(name);
+	} else {
+		blkdev_name("/sys", dev, name, sizeof(name));
+	}
 	p = blkdev_target("/sys", name, id, sizeof(id));
 	if (!p || run->ndevvol >= NS_DEVVOL_MAX)
 		return NULL;
@@ -393,23 +400,20 @@ static int op_type(uint8_t op)
 
 static void on_io(struct ns_run *run, const struct iolat_event *e)
 {
-	struct io_timeline t = { e->t_insert, e->t_issue ? e->t_issue : e->t_tx, e->t_tx, e->t_rx,
-				 e->t_complete, e->exchanges, e->retrans, e->t_last_retrans,
-				 e->rtt_us };
 	const char *vol = NULL;
 	struct io_split sp;
 	char proto[8] = "";
 	uint64_t a, b;
 
-	if (attrib_io(&t, &sp) == ATTRIB_TRANSPORT) {
+	if (ioev_split(&run->base, e, &sp) == ATTRIB_TRANSPORT) {
 		a = e->t_tx;
 		b = e->t_rx;
 	} else {
-		a = t.t_issue;
+		a = e->t_issue ? e->t_issue : e->t_tx;
 		b = e->t_complete;
 	}
 	if (e->dev)
-		vol = dev_volume(run, e->dev, proto, sizeof(proto));
+		vol = dev_volume(run, e->dev, e->disk, proto, sizeof(proto));
 	else
 		snprintf(proto, sizeof(proto), "%s", e->proto == IOLAT_PROTO_ISCSI ? "iscsi" : "nvme");
 	nsm__wire(run->model, vol, proto, a, b, sp.network, op_type(e->op), e->bytes, false);

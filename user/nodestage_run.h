@@ -3,6 +3,7 @@
 #ifndef ST_NODESTAGE_RUN_H
 #define ST_NODESTAGE_RUN_H
 
+#include "ioevent.h"
 #include "nsmodel.h"
 #include "nsreport.h"
 #include "session.h"
@@ -22,6 +23,7 @@ struct ns_run {
 	struct st_stacks *stacks;
 	struct ns_report rep;
 	struct ns_devvol devvol[NS_DEVVOL_MAX];
+	struct ioev_baseline base;
 	int ndevvol;
 	struct bpf_link **links; /* perf_event samplers, one per CPU */
 	int *pfds, ncpu;

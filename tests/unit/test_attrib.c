@@ -79,6 +79,25 @@ static void test_retransmission(void **state)
 	assert_int_equal(s.target, 0);
 }
 
+/* A loss on the way back (out-of-order arrival): beyond the usual target time is network. */
+static void test_loss_with_hint(void **state)
+{
+	struct io_timeline t = { .t_issue = 1, .t_tx = 1 + 10 * US, .t_rx = 1 + 400 * MS,
+				 .t_complete = 1 + 401 * MS, .exchanges = 1, .rtt_us = 1000,
+				 .lost_back = 1, .target_hint = 5 * MS };
+	struct io_split s;
+
+	(void)state;
+	attrib_io(&t, &s);
+	assert_sums(&s);
+	assert_true(s.retransmitted);
+	assert_int_equal(s.target, 5 * MS);
+	assert_int_equal(s.network, 400 * MS - 10 * US - 5 * MS);
+	t.lost_back = 0; /* no loss: the hint is not used */
+	attrib_io(&t, &s);
+	assert_int_equal(s.network, 1 * MS);
+}
+
 /* Network never exceeds the wire time; missing transport stamps degrade. */
 static void test_clamp_and_degrade(void **state)
 {
@@ -118,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_net_delay),	  cmocka_unit_test(test_target_delay),
 		cmocka_unit_test(test_r2t_two_exchanges), cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_clamp_and_degrade), cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_loss_with_hint),
 	};
 
 	return cmocka_run_group_tests_name("attrib", tests, NULL, NULL);

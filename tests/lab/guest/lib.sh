@@ -58,6 +58,30 @@ iolat() { lab-iolat "$@" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p'; }
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 
+# Interleaved measurement rounds with and without an injection.
+# The test defines meas KEY (prints a latency in ms) and the commands
+# INJECT_ON=(...) / INJECT_OFF=(...); rounds N KEY... then appends each
+# round's values to WITH[KEY], WITHOUT[KEY] and DIFF[KEY]; added KEY is the
+# median of the per-round differences. Interleaving makes a busy host (TCG
+# timing follows the host's load) shift both sides alike.
+declare -A WITH WITHOUT DIFF
+rounds() {
+	local n=$1 i k a b
+	shift
+	for i in $(seq 1 "$n"); do
+		"${INJECT_ON[@]}" >/dev/null || notok "${INJECT_ON[*]}"
+		declare -A cur=()
+		for k in "$@"; do cur[$k]=$(meas "$k"); done
+		"${INJECT_OFF[@]}" >/dev/null || notok "${INJECT_OFF[*]}"
+		for k in "$@"; do
+			a=${cur[$k]} b=$(meas "$k")
+			WITH[$k]+=" $a" WITHOUT[$k]+=" $b" DIFF[$k]+=" $(fsub "$a" "$b")"
+		done
+	done
+}
+added() { tr ' ' '\n' <<<"${DIFF[$1]}" | grep . | median_of; }
+in_band() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
+
 done_guest() { # done_guest [EXIT]: mark completion; exit with EXIT or the failure count
 	note "guest script complete: $GFAILS failure(s)"
 	exit "${1:-$((GFAILS > 0 ? 1 : 0))}"

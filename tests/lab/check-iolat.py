@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Checks of the iolat injection runs (tests/lab/test-iolat-split.sh): WORKDIR."""
+import json
+import os
+import sys
+
+work = sys.argv[1]
+fails = 0
+
+
+def say(ok, msg):
+    global fails
+    print(("ok - " if ok else "not ok - ") + msg)
+    fails += not ok
+
+
+def load(name):
+    path = os.path.join(work, f"iolat-{name}.json")
+    if not os.path.exists(path):
+        say(False, f"{name}: no JSON")
+        return None
+    j = json.load(open(path))
+    print(f"# {name}: {j['requests']} requests; precision: {j['precision']}")
+    for s in j["slowest"]:
+        tot = s["kernel_us"] + s["network_us"] + s["target_us"]
+        if abs(tot - s["total_us"]) > max(0.02 * s["total_us"], 2):
+            say(False, f"{name}: kernel+network+target != total ({s})")
+            break
+    return j
+
+
+def reads(j, proto):
+    """The read group of the iSCSI (sd*) or NVMe (nvme*) device."""
+    for g in (j or {}).get("groups", []):
+        dev, _, op = g["group"].partition(" ")
+        if op == "read" and dev.startswith("nvme" if proto == "nvme" else "sd"):
+            print(f"#   {g['group']}: n={g['count']} p50 total={g['total']['p50_us']} "
+                  f"kernel={g['kernel']['p50_us']} network={g['network']['p50_us']} "
+                  f"target={g['target']['p50_us']} us, retransmitted={g['retransmitted']}")
+            return g
+    return None
+
+
+def ms(g, comp):
+    return g[comp]["p50_us"] / 1000.0 if g else float("nan")
+
+
+runs = {n: load(n) for n in ["none", "net20", "target30", "both", "loss5", "tponly"]}
+for proto in ["iscsi", "nvme"]:
+    g = {n: reads(runs[n], proto) for n in runs}
+    if not all(g[n] for n in ["none", "net20", "target30", "both"]):
+        say(False, f"{proto}: a scenario has no reads")
+        continue
+    base_t = ms(g["none"], "target")
+    say(ms(g["none"], "network") < 1.0,
+        f"{proto} no injection: network median {ms(g['none'], 'network'):.2f} ms < 1")
+    say(ms(g["none"], "target") <= ms(g["none"], "total"),
+        f"{proto} no injection: target median {base_t:.2f} ms within the total")
+    say(abs(ms(g["net20"], "network") - 20) <= 2,
+        f"{proto} --net-delay 20: network median {ms(g['net20'], 'network'):.2f} ms = 20 +-10%")
+    say(ms(g["net20"], "target") - base_t < 3,
+        f"{proto} --net-delay 20: target median grew {ms(g['net20'], 'target') - base_t:.2f} ms < 3")
+    dt = ms(g["target30"], "target") - base_t
+    say(abs(dt - 30) <= 3, f"{proto} --target-delay 30: target median grew {dt:.2f} ms = 30 +-10%")
+    say(ms(g["target30"], "network") < 3,
+        f"{proto} --target-delay 30: network median {ms(g['target30'], 'network'):.2f} ms < 3")
+    dn, dt = ms(g["both"], "network"), ms(g["both"], "target") - base_t
+    say(abs(dn - 20) <= 2 and abs(dt - 30) <= 3,
+        f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = 30 +-10%")
+    lg = g["loss5"]
+    say(lg is not None and lg["retransmitted"] > 0,
+        f"{proto} --net-loss 5: {lg['retransmitted'] if lg else 0} requests saw a loss")
+    if g["tponly"]:
+        # Lower precision, stated: srtt (delayed ACKs inflate it) and no transport stamps.
+        say(18 <= ms(g["tponly"], "network") <= 30,
+            f"{proto} block-tracepoint mode: network median {ms(g['tponly'], 'network'):.2f} ms in [18, 30]")
+j = runs["loss5"]
+if j:
+    lossy = [s for s in j["slowest"] if s["retransmitted"]]
+    wire = [s["total_us"] - s["kernel_us"] for s in lossy]
+    net = [s["network_us"] for s in lossy]
+    say(bool(lossy) and sum(net) >= 0.8 * sum(wire),
+        f"--net-loss 5: the lossy requests' wire time is network ({sum(net)} of {sum(wire)} us)")
+if runs["tponly"]:
+    say("block tracepoints only" in runs["tponly"]["precision"],
+        "without fentry and kprobes the report says it uses block tracepoints only")
+sys.exit(1 if fails else 0)

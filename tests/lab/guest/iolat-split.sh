@@ -1,0 +1,33 @@
+#!/bin/bash
+# Runs inside the lab, booted with one injection setting: `scaletrace iolat`
+# around synchronous 4 KiB direct reads on the iSCSI and NVMe-TCP volumes,
+# staged after the injection is in place. Leaves iolat-$SCENARIO.json in the
+# working directory for the host-side checks (tests/lab/test-iolat-split.sh).
+# SCENARIO: the name; COUNT: reads per device; ST_ARGS: extra iolat options.
+. "$(dirname "$0")/lib.sh"
+ST=${ST:-/work/main/scaletrace}
+name=${SCENARIO:?}
+
+stage iscsi 1 && ok "$name iscsi: staged $DEV" || notok "$name iscsi: stage"
+DEV_I=$DEV
+stage nvme 1 && ok "$name nvme: staged $DEV" || notok "$name nvme: stage"
+DEV_N=$DEV
+
+# The lab is emulated (TCG): the default 1% CPU budget would sample requests away.
+# shellcheck disable=SC2086
+"$ST" iolat --overhead-budget 100 ${ST_ARGS:-} --json "iolat-$name.json" \
+	>"iolat-$name.out" 2>"iolat-$name.err" &
+pid=$!
+until grep -q '^Tracing' "iolat-$name.err" 2>/dev/null; do
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.2
+done
+for d in "$DEV_I" "$DEV_N"; do
+	drop_caches
+	lab-iolat --count "${COUNT:-30}" --warmup 2 "$d" >>"iolat-$name.fio" 2>&1
+done
+kill -INT $pid
+wait $pid
+check "$name: iolat exited 0" test $? = 0
+check "$name: iolat wrote JSON" test -s "iolat-$name.json"
+note "guest script complete"

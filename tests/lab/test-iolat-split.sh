@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# iolat's kernel / network / target split, proved by injection (issue 5). One
+# lab boot per injection setting (volumes staged with the injection in place,
+# so each connection's min RTT knows the path), both protocols; the guest leaves
+# one JSON per scenario and the checks run here. Target times are judged by
+# their change against the run without injection: TCG emulation makes even the
+# baseline target service time several ms.
+. "$(dirname "$0")/lib.sh"
+
+scenario() { # NAME COUNT ST_ARGS LAB-OPTIONS...
+	local name=$1 count=$2 args=$3
+	shift 3
+	SCENARIO=$name COUNT=$count ST_ARGS=$args lab --proto all --timeout 600 "$@" -- \
+		env SCENARIO="$name" COUNT="$count" ST_ARGS="$args" \
+		SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" bash "$GUEST/iolat-split.sh"
+	[ "$LAB_RC" = 0 ] || show_lab_output
+	guest_results
+}
+scenario none 30 ""
+scenario net20 30 "" --net-delay 20
+scenario target30 30 "" --target-delay 30
+scenario both 30 "" --net-delay 20 --target-delay 30
+scenario loss5 100 "" --net-loss 5
+SCALETRACE_DISABLE=fentry,kprobe scenario tponly 20 "" --net-delay 20
+python3 "$REPO/tests/lab/check-iolat.py" "$WORK" || FAILS=$((FAILS + 1))
+finish
