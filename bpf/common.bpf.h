@@ -67,6 +67,39 @@ struct {
 	__type(value, __u64); /* when user space was last told */
 } st_seen SEC(".maps");
 
+/*
+ * perf_event contexts: the sampled registers as the uapi lays them out, read as
+ * plain u64 words. Not through vmlinux.h's struct pt_regs, whose field sizes
+ * differ between kernels (cs became a u16 in 6.9) and would break CO-RE.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define ST_PE_REG_CS 17
+#define ST_PE_REG_SP 19
+#elif defined(__TARGET_ARCH_arm64)
+#define ST_PE_REG_SP	 31
+#define ST_PE_REG_PSTATE 33
+#endif
+
+static __always_inline bool st_pe_user_mode(void *ctx)
+{
+	const __u64 *regs = ctx;
+
+#if defined(__TARGET_ARCH_x86)
+	return (regs[ST_PE_REG_CS] & 3) != 0;
+#elif defined(__TARGET_ARCH_arm64)
+	return (regs[ST_PE_REG_PSTATE] & 0xf) == 0; /* EL0 */
+#else
+	return false;
+#endif
+}
+
+static __always_inline __u64 st_pe_sp(void *ctx)
+{
+	const __u64 *regs = ctx;
+
+	return regs[ST_PE_REG_SP];
+}
+
 static __always_inline void st_drop(enum st_drop what)
 {
 	__u32 k = what;
@@ -154,14 +187,15 @@ static __always_inline void st_emit_proc(__u32 type, __u32 tgid)
 
 /*
  * Tell user space about a process when it has a stack worth naming, and again
- * at most once a second while it keeps having them, so libraries it loads
- * later are in the snapshot before it exits.
+ * at most every 200 ms while it keeps having them, so libraries it loads later
+ * (the first stacks are often taken while ld.so still maps them) are in the
+ * snapshot before it exits.
  */
 static __always_inline void st_note_process(__u32 tgid)
 {
 	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&st_seen, &tgid);
 
-	if (last && now - *last < 1000000000ULL)
+	if (last && now - *last < 200000000ULL)
 		return;
 	if (last)
 		*last = now;

@@ -53,7 +53,6 @@ struct {
 struct ns_thread {
 	__u64 t_off;
 	__u64 ustack, ufp;
-	__u64 timer_fired; /* its own sleep timer expired at this time */
 	__u32 syscall;
 	__u32 waker;
 	__u16 state;
@@ -65,6 +64,18 @@ struct {
 	__type(key, int);
 	__type(value, struct ns_thread);
 } ns_threads SEC(".maps");
+
+/*
+ * When a thread's own sleep timer fired (hrtimer sleepers: nanosleep, poll,
+ * select, epoll and futex timeouts), by tid: the timer callback only has an
+ * untrusted task pointer, which task storage does not take on every kernel.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} ns_timer_fired SEC(".maps");
 
 /* SIGALRM (ITIMER_REAL) delivery time per process: `read -t`, alarm()-based sleeps. */
 struct {
@@ -99,6 +110,7 @@ static __always_inline bool emits(const struct ns_task *t)
 	return t && (t->role == NS_ROLE_OP || ops_open);
 }
 
+/* @pat in @comm, but not "csi" inside "iscsi" (iscsid, iscsiadm are not plugins). */
 static __always_inline bool comm_has(const char *comm, const volatile char *pat)
 {
 	int i, j;
@@ -106,6 +118,8 @@ static __always_inline bool comm_has(const char *comm, const volatile char *pat)
 	for (i = 0; i < ST_COMM_LEN; i++) {
 		if (!comm[i])
 			return false;
+		if (i >= 2 && comm[i - 2] == 'i' && comm[i - 1] == 's' && pat[0] == 'c')
+			continue;
 		for (j = 0; j < ST_COMM_LEN; j++) {
 			if (!pat[j])
 				return true;
@@ -332,7 +346,6 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, cons
 		return;
 	th->t_off = bpf_ktime_get_ns();
 	th->state = off_flags(st_task_state(prev));
-	th->timer_fired = 0;
 	th->waker = 0;
 	th->syscall = ~0U;
 	regs = prev->mm ? (struct pt_regs *)bpf_task_pt_regs(prev) : NULL;
@@ -354,8 +367,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, cons
 static __always_inline void switch_in(struct task_struct *next, const struct ns_task *t)
 {
 	struct ns_thread *th = bpf_task_storage_get(&ns_threads, next, 0, 0);
-	__u64 now, *alarm;
-	__u32 tgid;
+	__u64 now, *alarm, *fired;
+	__u32 tgid, tid = next->pid;
 	struct ns_off *e;
 
 	if (!th || !th->t_off)
@@ -380,7 +393,8 @@ static __always_inline void switch_in(struct task_struct *next, const struct ns_
 	e->ustack = th->ustack;
 	e->kstack = now - th->t_off >= kstack_min_ns ? st_kstack_of_task(next) : 0;
 	alarm = bpf_map_lookup_elem(&ns_alarms, &tgid);
-	if ((th->timer_fired && th->timer_fired >= th->t_off) ||
+	fired = bpf_map_lookup_elem(&ns_timer_fired, &tid);
+	if ((fired && *fired >= th->t_off && *fired <= now) ||
 	    (alarm && *alarm >= th->t_off && *alarm <= now))
 		e->flags |= NS_OFF_TIMER;
 	bpf_ringbuf_submit(e, 0);
@@ -422,15 +436,17 @@ int BPF_PROG(ns_hrtimer, struct hrtimer *timer)
 {
 	void *fn = BPF_CORE_READ(timer, function);
 	struct task_struct *task;
-	struct ns_thread *th;
 
 	if (fn == &hrtimer_wakeup && &hrtimer_wakeup) {
+		__u32 tid;
+		__u64 now;
+
 		task = BPF_CORE_READ(container_of(timer, struct hrtimer_sleeper, timer), task);
-		if (!task || !task_of(BPF_CORE_READ(task, pid)))
+		tid = task ? BPF_CORE_READ(task, pid) : 0;
+		if (!tid || !task_of(tid))
 			return 0;
-		th = bpf_task_storage_get(&ns_threads, task, 0, 0);
-		if (th && th->t_off)
-			th->timer_fired = bpf_ktime_get_ns();
+		now = bpf_ktime_get_ns();
+		bpf_map_update_elem(&ns_timer_fired, &tid, &now, BPF_ANY);
 	} else if (fn == &it_real_fn && &it_real_fn) {
 		struct signal_struct *sig = container_of(timer, struct signal_struct, real_timer);
 		__u32 tgid = BPF_CORE_READ(sig, pids[PIDTYPE_TGID], numbers[0].nr);
@@ -452,7 +468,6 @@ int ns_sample(struct bpf_perf_event_data *ctx)
 	struct task_struct *task;
 	struct pt_regs *regs;
 	struct ns_sample *e;
-	__u64 cs;
 
 	if (!t || !emits(t))
 		return 0;
@@ -466,15 +481,14 @@ int ns_sample(struct bpf_perf_event_data *ctx)
 	e->tid = (__u32)id;
 	e->root = t->root;
 	e->t = bpf_ktime_get_ns();
-	cs = *(volatile __u64 *)&ctx->regs.cs;
-	e->user_mode = (cs & 3) != 0;
+	e->user_mode = st_pe_user_mode(ctx);
 	e->kstack = e->user_mode ? -1 : bpf_get_stackid(ctx, &ns_skstacks, 0);
 	e->ustack = 0;
 	task = bpf_get_current_task_btf();
 	if (task->mm) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
 		e->ustack = st_ustack_capture(
-			ctx, e->user_mode ? *(volatile __u64 *)&ctx->regs.sp : BPF_CORE_READ(regs, sp));
+			ctx, e->user_mode ? st_pe_sp(ctx) : BPF_CORE_READ(regs, sp));
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;

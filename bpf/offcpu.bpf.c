@@ -130,6 +130,9 @@ static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, 
 	} else if (!ur->fp || ur->fp != s->ufp || !s->ustack) {
 		s->ustack = st_ustack_capture(ctx, ur->sp);
 		s->ufp = ur->fp;
+		/* Tell user space now, while the process surely still runs. */
+		if (s->ustack)
+			st_note_process(s->tgid);
 	}
 	if (eager && kernel_stacks && stacks_enabled)
 		s->kstack = st_kstack_of_current(ctx);

@@ -44,25 +44,13 @@ static __always_inline __s32 stack_id(void *ctx, __u64 flags, enum st_drop missi
 	return id < 0 ? -1 : (__s32)id;
 }
 
-static __always_inline bool in_user_mode(struct bpf_perf_event_data *ctx)
-{
-#if defined(__TARGET_ARCH_x86)
-	/* The verifier only allows 8-byte loads of the saved registers. */
-	return (*(volatile __u64 *)&ctx->regs.cs & 3) != 0;
-#elif defined(__TARGET_ARCH_arm64)
-	return (*(volatile __u64 *)&ctx->regs.pstate & 0xf) == 0; /* EL0 */
-#else
-	return false;
-#endif
-}
-
 /* The user sp: from the sample when it hit user mode, else saved at kernel entry. */
 static __always_inline __u64 user_sp(struct bpf_perf_event_data *ctx)
 {
 	struct pt_regs *regs;
 
-	if (in_user_mode(ctx))
-		return *(volatile __u64 *)&ctx->regs.sp;
+	if (st_pe_user_mode(ctx))
+		return st_pe_sp(ctx);
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	return regs ? BPF_CORE_READ(regs, sp) : 0;
 }
@@ -86,7 +74,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	else if (user_stacks && !(key.ustack = st_ustack_capture(ctx, user_sp(ctx))))
 		key.flags |= PROFILE_F_NO_USTACK;
 	/* A sample taken in user mode has no kernel stack: that is not a loss. */
-	if (kernel_stacks && !in_user_mode(ctx) &&
+	if (kernel_stacks && !st_pe_user_mode(ctx) &&
 	    (key.kstack = stack_id(ctx, 0, ST_DROP_STACK_KERNEL)) < 0)
 		key.flags |= PROFILE_F_NO_KSTACK;
 	if (key.ustack)

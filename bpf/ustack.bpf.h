@@ -5,10 +5,13 @@
 
 #include "ustack.h"
 
+/*
+ * Preallocated: perf_event programs (NMI context) may only use preallocated
+ * hash maps before kernel 6.x's bpf_mem_alloc; 8192 stacks is ~10 MiB.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 8192);
 	__type(key, __u64);
 	__type(value, struct st_ustack);
 } st_ustacks SEC(".maps");

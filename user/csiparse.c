@@ -24,6 +24,17 @@ bool csi_is_staging_path(const char *path)
 	       (strstr(path, "/globalmount") || strstr(path, "/staging/"));
 }
 
+bool csi_name_matches(const char *comm, const char *pat)
+{
+	size_t plen = strlen(pat);
+	const char *p;
+
+	for (p = comm; plen && (p = strstr(p, pat)); p++)
+		if (!(p - comm >= 2 && p[-2] == 'i' && p[-1] == 's' && pat[0] == 'c'))
+			return true;
+	return false;
+}
+
 bool csi_known_phase(const char *phase)
 {
 	static const char *const known[] = { "check",  "login",	 "discovery", "logout",
@@ -56,6 +67,18 @@ static int skip_wrapper(int argc, const char *const *argv, int i)
 			i++;
 	}
 	return chroot && i < argc ? i + 1 : i;
+}
+
+static bool is_interpreter(const char *a)
+{
+	static const char *const interp[] = { "sh", "bash", "dash", "ash", "python3", "perl" };
+	const char *b = base(a);
+	size_t i;
+
+	for (i = 0; i < sizeof(interp) / sizeof(interp[0]); i++)
+		if (!strcmp(b, interp[i]))
+			return true;
+	return false;
 }
 
 static bool is_wrapper(const char *a)
@@ -145,8 +168,10 @@ static void parse_iscsiadm(int argc, const char *const *argv, struct csi_cmd *c)
 		SET(c->phase, "check");
 	} else if (mode && (!strcmp(mode, "discovery") || !strcmp(mode, "discoverydb"))) {
 		SET(c->phase, "discovery");
+	} else if (has_arg(argc, argv, "-l", "--login") || op) {
+		SET(c->phase, "login"); /* the login, or the node record it needs */
 	} else {
-		SET(c->phase, "login");
+		SET(c->phase, "check"); /* a query of the node records */
 	}
 }
 
@@ -248,6 +273,9 @@ void csi_parse(int argc, const char *const *argv, struct csi_cmd *c)
 	memset(c, 0, sizeof(*c));
 	while (start < argc && is_wrapper(argv[start]))
 		start = skip_wrapper(argc, argv, start);
+	/* A script run through its #! interpreter: the script is the command. */
+	if (start + 1 < argc && is_interpreter(argv[start]) && argv[start + 1][0] == '/')
+		start++;
 	if (start >= argc) {
 		SET(c->tool, argc ? base(argv[0]) : "?");
 		SET(c->phase, c->tool);

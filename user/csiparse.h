@@ -33,6 +33,11 @@ struct csi_cmd {
 
 /* Parse argv[0..argc). Never fails: unknown commands get phase = their basename. */
 void csi_parse(int argc, const char *const *argv, struct csi_cmd *out);
+/*
+ * Does a task name contain @pat, not counting a "csi" that is part of "iscsi"
+ * (iscsid and iscsiadm are storage tools, not CSI plugins)?
+ */
+bool csi_name_matches(const char *comm, const char *pat);
 /* A phase of staging or unstaging (not a helper tool's own name). */
 bool csi_known_phase(const char *phase);
 /* Split a NUL-separated argument block (as from /proc/PID/cmdline) into argv. */

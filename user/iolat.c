@@ -634,6 +634,8 @@ int cmd_iolat(int argc, char **argv)
 		printf("%-8s %-15s %7s %-8s %-6s %7s %8s\n", "TIME", "COMM", "PID", "DEV", "OP",
 		       "BYTES", "TOTAL");
 	if (!err)
+		err = st_session_release(&run.s);
+	if (!err)
 		err = st_session_run(&run.s, &iolat_ops, &run);
 	if (!err)
 		err = iolat_finish(&run);

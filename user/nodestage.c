@@ -44,7 +44,7 @@ static const struct st_optdef ns_defs[] = {
 	  O_SLO },
 	{ "plugin", 0, "PATTERN", "task-name substring of CSI node plugins (default: csi; repeatable)",
 	  O_ROOT },
-	{ "idle", 0, "DUR", "end an operation after this long without its tools (default 2s)",
+	{ "idle", 0, "DUR", "end an operation after this long without its tools (default 30s)",
 	  O_IDLE },
 	{ "top", 0, "N", "stacks and contributors shown per report (default 5)", O_TOP },
 	{ "uprobe", 0, "BIN:SYM", "Go driver: one operation per call of SYM in BIN", O_UPROBE },
@@ -234,7 +234,7 @@ static bool comm_matches(const struct ns_run *run, const char *comm)
 	int i;
 
 	for (i = 0; i < run->o.nroots; i++)
-		if (strstr(comm, run->o.roots[i]))
+		if (csi_name_matches(comm, run->o.roots[i]))
 			return true;
 	return false;
 }
@@ -670,6 +670,8 @@ static int ns_start(struct ns_run *run, struct st_loader *l)
 					     run->stacks);
 	if (!err && run->o.uprobe)
 		err = ns_attach_uprobe(run);
+	if (!err)
+		err = st_session_release(&run->s);
 	return err;
 }
 
@@ -683,7 +685,7 @@ static int ns_finish(struct ns_run *run)
 
 int cmd_nodestage(int argc, char **argv)
 {
-	struct ns_run run = { .o = { .idle_ns = 2 * NSEC_PER_SEC, .top = 5, .freq = 99 } };
+	struct ns_run run = { .o = { .idle_ns = 30 * NSEC_PER_SEC, .top = 5, .freq = 99 } };
 	const struct st_cmdspec spec = {
 		.name = "nodestage",
 		.usage = "[OPTIONS] [-- CMD [ARGS...]]",

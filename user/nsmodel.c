@@ -67,6 +67,8 @@ struct proc {
 	pid_t tool;	/* the first-level tool process it belongs to (itself for tools) */
 	bool exited;
 	bool forked;	/* t_start is its fork (the driver starting the step), not yet exec'd */
+	bool transparent; /* a shell or plugin process: part of the plugin, its children are tools */
+	bool attached;	  /* its run is a phase of operation op */
 	int code;
 	uint64_t utime, stime;
 };
@@ -131,7 +133,7 @@ struct nsm *nsm__new(const struct nsm_opts *o)
 		return NULL;
 	m->o = *o;
 	if (!m->o.idle_ns)
-		m->o.idle_ns = 2000 * MS;
+		m->o.idle_ns = 30000 * MS;
 	if (!m->o.grace_ns)
 		m->o.grace_ns = 300 * MS;
 	m->procs.elem = sizeof(struct proc);
@@ -339,10 +341,11 @@ static void adopt_pending(struct nsm *m, struct opx *x)
 	for (i = 0; i < m->pending.n; i++) {
 		struct proc *p = proc_find(m, *VEC_AT(&m->pending, pid_t, i));
 
-		if (!p || p->root != x->op.root || p->op >= 0 || !p->cmd.known ||
+		if (!p || p->root != x->op.root || p->attached || !p->cmd.known ||
 		    x->op.start - p->t_start > 5000 * MS)
 			continue;
 		p->op = x->op.id;
+		p->attached = true;
 		phase_open(x, p, p->t_start);
 		if (p->exited) {
 			struct rawph *r = VEC_AT(&x->ph, struct rawph, x->ph.n - 1);
@@ -370,9 +373,24 @@ static void attach_tool(struct nsm *m, struct proc *p, const char *root_comm, ui
 	if (x->ph.n == 0)
 		adopt_pending(m, x);
 	p->op = x->op.id;
+	p->attached = true;
 	op_learn(&x->op, &p->cmd);
 	phase_open(x, p, p->t_start < t ? p->t_start : t);
 	x->last_activity = t;
+}
+
+/* Shells and processes of the plugin itself run steps; they are not steps. */
+static bool is_transparent(const char *comm, const struct csi_cmd *cmd)
+{
+	static const char *const shells[] = { "sh", "bash", "dash", "ash", "zsh", "busybox" };
+	size_t i;
+
+	if (csi_name_matches(comm, "csi"))
+		return true;
+	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (!strcmp(cmd->tool, shells[i]) || !strcmp(comm, shells[i]))
+			return true;
+	return false;
 }
 
 void nsm__exec(struct nsm *m, uint64_t t, pid_t pid, pid_t ppid, pid_t root, const char *comm,
@@ -398,6 +416,12 @@ void nsm__exec(struct nsm *m, uint64_t t, pid_t pid, pid_t ppid, pid_t root, con
 	p->cmd = *cmd;
 	thr_start(m, pid, pid, t);
 	parent = proc_find(m, ppid);
+	p->transparent = is_transparent(comm, cmd);
+	if (pid != root && p->transparent && (!parent || !parent->tool || parent->transparent)) {
+		p->tool = 0; /* the plugin's own helper shell: not a step */
+		p->op = parent ? parent->op : -1;
+		return;
+	}
 	if (pid == root) {
 		p->tool = 0; /* the plugin itself */
 		if (m->o.whole_tree && p->op < 0) {
@@ -409,13 +433,13 @@ void nsm__exec(struct nsm *m, uint64_t t, pid_t pid, pid_t ppid, pid_t root, con
 		return;
 	}
 	/* A child of a tool (mount -> mount.nfs) belongs to that tool's phase. */
-	if (parent && parent->tool && parent->pid != root) {
+	if (parent && parent->tool && parent->pid != root && !parent->transparent) {
 		p->tool = parent->tool;
 		p->op = parent->op;
 		return;
 	}
 	p->tool = pid;
-	if (p->op >= 0) { /* exec after exec (a wrapper): refresh the phase */
+	if (p->attached) { /* exec after exec (a wrapper): refresh the phase */
 		struct opx *x = op_by_id(m, p->op);
 
 		if (x && x->ph.n) {
@@ -450,6 +474,7 @@ void nsm__fork(struct nsm *m, uint64_t t, pid_t tid, pid_t tgid, pid_t ppid, pid
 	p->t_start = t;
 	p->exited = false;
 	p->forked = true;
+	p->attached = false;
 	/* A plain fork of the plugin is not a tool until it execs one. */
 	if (parent->pid == root) {
 		p->tool = 0;
@@ -612,7 +637,15 @@ void nsm__call(struct nsm *m, uint64_t t, pid_t root, const char *root_comm, uin
 	size_t i;
 
 	if (begin) {
-		x = op_new(m, root, root_comm, t);
+		struct proc *p = proc_find(m, root);
+
+		/* Go's stack growth re-enters a function at its entry: one call. */
+		for (i = 0; i < m->ops.n; i++) {
+			x = VEC_AT(&m->ops, struct opx, i);
+			if (x->call && x->call_key == key && x->op.root == root && !x->ended)
+				return;
+		}
+		x = op_new(m, root, root_comm && *root_comm ? root_comm : p ? p->comm : "", t);
 		if (x) {
 			x->call = true;
 			x->call_key = key;
@@ -684,11 +717,10 @@ static int by_time(const void *a, const void *b)
 /* Is @pid the actor of a phase run by @tool (the tool and its children), or the root? */
 static bool in_actor(struct nsm *m, pid_t pid, pid_t tool, pid_t root)
 {
-	struct proc *p;
+	struct proc *p = pid == root ? NULL : proc_find(m, pid);
 
-	if (!tool)
-		return pid == root;
-	p = proc_find(m, pid);
+	if (!tool) /* the plugin: its root and its own helper shells */
+		return pid == root || (p && p->root == root && p->transparent && !p->tool);
 	return pid == tool || (p && p->tool == tool);
 }
 
@@ -1091,6 +1123,11 @@ static void partition_phase(struct nsm *m, struct opx *x, struct nsm_phase *ph, 
 			if (r && (strcmp(r->label, ph->name) || rb <= ph->start || ra >= ph->end))
 				continue;
 			ra = clampu(ra, ph->start, ph->end);
+			rb = clampu(rb, ph->start, ph->end);
+			if (rb <= t)
+				continue; /* inside a run already counted (a pipeline) */
+			if (ra < t)
+				ra = t;
 			if (ra > t) { /* between tools: the plugin's own time */
 				memset(part.cat, 0, sizeof(part.cat));
 				part.start = t;
@@ -1103,7 +1140,7 @@ static void partition_phase(struct nsm *m, struct opx *x, struct nsm_phase *ph, 
 				break;
 			memset(part.cat, 0, sizeof(part.cat));
 			part.start = ra;
-			part.end = clampu(rb, ph->start, ph->end);
+			part.end = rb;
 			partition(m, x, r->pid, &part);
 			for (c = 0; c < NSM_CAT_NR; c++)
 				ph->cat[c] += part.cat[c];
@@ -1142,6 +1179,23 @@ static bool tools_running(struct nsm *m, const struct opx *x)
 			return true;
 	(void)m;
 	return false;
+}
+
+/* An unstaging whose logout/disconnect returned is done soon; anything else may
+ * still be waiting for its device. */
+static uint64_t idle_for(struct nsm *m, const struct opx *x)
+{
+	size_t i;
+
+	if (x->op.kind != CSI_UNSTAGE)
+		return m->o.idle_ns;
+	for (i = 0; i < x->ph.n; i++) {
+		const struct rawph *r = VEC_AT(&x->ph, struct rawph, i);
+
+		if (!r->open && (!strcmp(r->name, "logout") || !strcmp(r->name, "disconnect")))
+			return m->o.idle_ns < 2000 * MS ? m->o.idle_ns : 2000 * MS;
+	}
+	return m->o.idle_ns;
 }
 
 static uint64_t oldest_open(struct nsm *m, uint64_t now)
@@ -1219,7 +1273,7 @@ static void advance(struct nsm *m, uint64_t now, bool flush)
 		if (x->finished)
 			continue;
 		if (!x->ended && (flush || (!tools_running(m, x) &&
-					    now - x->last_activity >= m->o.idle_ns))) {
+					    now - x->last_activity >= idle_for(m, x)))) {
 			x->ended = true;
 			x->op.end = flush && tools_running(m, x) ? now : x->last_activity;
 			x->op.complete = false;

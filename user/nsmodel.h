@@ -66,7 +66,7 @@ typedef void (*nsm_fold_fn)(void *ctx, const struct nsm_op *op, const char *cons
 typedef void (*nsm_done_fn)(void *ctx, const struct nsm_op *op);
 
 struct nsm_opts {
-	uint64_t idle_ns;  /* end an operation after this long without its tools (default 2 s) */
+	uint64_t idle_ns;  /* end an operation after this long without its tools (default 30 s) */
 	uint64_t grace_ns; /* wait this long after the end for late events (default 300 ms) */
 	bool whole_tree;   /* "-- CMD": the root's whole life is one operation */
 	nsm_frames_fn frames;

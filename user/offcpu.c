@@ -521,6 +521,8 @@ int cmd_offcpu(int argc, char **argv)
 		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
 					     run.stacks);
 	if (!err)
+		err = st_session_release(&run.s);
+	if (!err)
 		err = st_session_run(&run.s, &offcpu_ops, &run);
 	if (!err)
 		err = offcpu_finish(&run);

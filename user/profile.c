@@ -371,6 +371,8 @@ int cmd_profile(int argc, char **argv)
 		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
 					     run.stacks);
 	if (!err)
+		err = st_session_release(&run.s);
+	if (!err)
 		err = st_session_run(&run.s, &profile_ops, &run);
 	detach_samplers(&run);
 	if (!err)

@@ -55,16 +55,21 @@ int st_session_start(struct st_session *s, const struct st_loader *l)
 		goto fail;
 	s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	s->start_ns = s->last_check_ns = st_now_ns();
-	if (s->child.pid > 0) {
-		err = st_child_release(&s->child);
-		if (err) {
-			s->exit_status = 127;
-			return err;
-		}
-	}
 	return 0;
 fail:
 	st_child_abort(&s->child);
+	return err;
+}
+
+int st_session_release(struct st_session *s)
+{
+	int err;
+
+	if (s->child.pid <= 0 || s->child.go_fd < 0)
+		return 0;
+	err = st_child_release(&s->child);
+	if (err)
+		s->exit_status = 127;
 	return err;
 }
 

@@ -56,8 +56,10 @@ struct st_session {
 
 /* Privileges, BTF, tracefs, feature probes, and the CMD child (not yet released). */
 int st_session_init(struct st_session *s, const struct st_common *c);
-/* Load and attach through @l (spec/open/... set by the tracer), filters, release CMD. */
+/* Load and attach through @l (spec/open/... set by the tracer), filters. */
 int st_session_start(struct st_session *s, const struct st_loader *l);
+/* Everything is in place: let "-- CMD" run (a no-op without one). */
+int st_session_release(struct st_session *s);
 /* Add a ring buffer map with its callback (call after start). */
 int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buffer_sample_fn fn,
 			   void *ctx);

@@ -66,9 +66,9 @@ check "missing module: console log kept" console_kept
 
 # --- timeout -------------------------------------------------------------------------
 t0=$SECONDS
-lab --proto none --timeout 25 -- sleep 600
+lab --proto none --timeout 20 -- sleep 600
 check "--timeout: exit 124" test "$LAB_RC" = 124
-check "--timeout: clear message" err_has "timeout: guest still running after 25s"
+check "--timeout: clear message" err_has "timeout: guest still running after 20s"
 check "--timeout: says CMD did not finish" err_has "did not finish in time"
 check "--timeout: shows the console log tail" err_has "ready at"
 check "--timeout: console log kept" err_has "console log kept: "

@@ -61,6 +61,11 @@ static void test_wrappers_and_nvme(void **state)
 	assert_string_equal(c.tool, "blkid");
 	assert_string_equal(c.phase, "fsprobe");
 	assert_string_equal(c.device, "/dev/nvme0n1");
+	PARSE(&c, "/bin/sh", "/opt/bin/iscsiadm", "-m", "node", "-T", "iqn.x:vol5", "--login");
+	assert_string_equal(c.tool, "iscsiadm");
+	assert_string_equal(c.phase, "login");
+	PARSE(&c, "sh", "-c", "iscsiadm -m session");
+	assert_string_equal(c.tool, "sh");
 	PARSE(&c, "nvme", "disconnect", "-n", "nqn.x:vol3");
 	assert_int_equal(c.kind, CSI_UNSTAGE);
 }
@@ -96,6 +101,18 @@ static void test_mounts(void **state)
 	assert_string_equal(c.phase, "sleep");
 }
 
+static void test_plugin_names(void **state)
+{
+	(void)state;
+	assert_true(csi_name_matches("scale-csi-node", "csi"));
+	assert_true(csi_name_matches("democratic-csi", "csi"));
+	assert_true(csi_name_matches("csi-node", "csi"));
+	assert_false(csi_name_matches("iscsiadm", "csi"));
+	assert_false(csi_name_matches("iscsid", "csi"));
+	assert_true(csi_name_matches("iscsi-csi", "csi"));
+	assert_false(csi_name_matches("kubelet", "csi"));
+}
+
 static void test_split(void **state)
 {
 	char buf[] = "a\0bb\0ccc";
@@ -116,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_wrappers_and_nvme),
 		cmocka_unit_test(test_mounts),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_plugin_names),
 	};
 
 	return cmocka_run_group_tests_name("csiparse", tests, NULL, NULL);

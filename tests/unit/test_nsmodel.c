@@ -102,7 +102,7 @@ static void stage_iscsi(struct nsm *m, pid_t root, uint64_t t0, const char *iqn,
 
 static struct nsm *model(bool fold)
 {
-	struct nsm_opts o = { .done = on_done, .fold = fold ? on_fold : NULL };
+	struct nsm_opts o = { .done = on_done, .fold = fold ? on_fold : NULL, .idle_ns = 2000 * MS };
 	struct nsm *m = nsm__new(&o);
 	struct csi_cmd c;
 	const char *argv[] = { "scale-csi-node" };

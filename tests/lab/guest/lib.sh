@@ -61,9 +61,8 @@ drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 # Interleaved measurement rounds with and without an injection.
 # The test defines meas KEY (prints a latency in ms) and the commands
 # INJECT_ON=(...) / INJECT_OFF=(...); rounds N KEY... then appends each
-# round's values to WITH[KEY], WITHOUT[KEY] and DIFF[KEY]; added KEY is the
-# median of the per-round differences. Interleaving makes a busy host (TCG
-# timing follows the host's load) shift both sides alike.
+# round's values to WITH[KEY], WITHOUT[KEY] and DIFF[KEY]. Interleaving makes
+# a busy host (TCG timing follows the host's load) shift both sides alike.
 declare -A WITH WITHOUT DIFF
 rounds() {
 	local n=$1 i k a b
@@ -79,7 +78,12 @@ rounds() {
 		done
 	done
 }
-added() { tr ' ' '\n' <<<"${DIFF[$1]}" | grep . | median_of; }
+# added KEY: injected latency = the smallest per-round median with the
+# injection minus the smallest without. Host load only ever adds latency
+# (a halted vCPU waits for the host scheduler), so the minimum over rounds is
+# the robust estimate on a busy machine.
+minof() { tr ' ' '\n' <<<"$1" | grep . | sort -n | head -n1; }
+added() { fsub "$(minof "${WITH[$1]}")" "$(minof "${WITHOUT[$1]}")"; }
 in_band() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 
 done_guest() { # done_guest [EXIT]: mark completion; exit with EXIT or the failure count

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Runs inside the lab: `scaletrace nodestage` around lab NodeStage simulations.
+# MODE=base: iSCSI and NVMe stagings one after the other (with the simulator's
+#   own phase timestamps), two concurrent stagings of other volumes, a staging
+#   with a 1 s polling sleep, then a Go "driver" traced with --uprobe.
+# MODE=inject: the iSCSI and NVMe stagings only (the boot carries the injection).
+# Leaves ns-$TAG.json and the simulator's tim-*.txt here for the host checks.
+. "$(dirname "$0")/lib.sh"
+ST=${ST:-/work/main/scaletrace}
+WL=${WL:-/work/main/build/workloads}
+TAG=${TAG:?}
+
+start_tracer() { # NAME ARGS...: start nodestage, wait until it is attached
+	local name=$1
+	shift
+	"$ST" nodestage --overhead-budget 100 --json "ns-$name.json" --folded "ns-$name.folded" \
+		"$@" >"ns-$name.out" 2>"ns-$name.err" &
+	TPID=$!
+	until grep -q '^Tracing' "ns-$name.err" 2>/dev/null; do
+		kill -0 $TPID 2>/dev/null || break
+		sleep 0.2
+	done
+}
+stop_tracer() { # NAME
+	kill -INT $TPID
+	wait $TPID
+	check "$1: nodestage exited 0" test $? = 0
+	check "$1: nodestage wrote JSON" test -s "ns-$1.json"
+}
+sim() { # TIMING PROTO VOL [ARGS]
+	local t=$1
+	shift
+	nodestage-sim stage --proto "$@" --timing "tim-$t.txt" >"sim-$t.out" 2>&1 ||
+		notok "simulator $t failed: $(tail -1 "sim-$t.out")"
+}
+
+# Fork+exec latency of this guest, for the host's tolerance at phase edges.
+t0=${EPOCHREALTIME/./}
+for _ in 1 2 3 4 5 6 7 8 9 10; do /bin/true; done
+echo "$(((${EPOCHREALTIME/./} - t0) / 10000)).$(((${EPOCHREALTIME/./} - t0) / 100 % 100))" >spawn.txt
+
+start_tracer "$TAG"
+sim "$TAG-iscsi" iscsi --volume 1
+sim "$TAG-nvme" nvme --volume 1
+if [ "$MODE" = base ]; then
+	sim "$TAG-conc-iscsi" iscsi --volume 2 &
+	p1=$!
+	sim "$TAG-conc-nvme" nvme --volume 2 &
+	p2=$!
+	wait $p1 $p2
+	nodestage-sim unstage --proto iscsi --volume 1 >/dev/null
+	sim "$TAG-poll1s" iscsi --volume 1 --poll-ms 1000
+fi
+stop_tracer "$TAG"
+if [ "$MODE" = base ]; then
+	# A Go driver: one operation per NodeStageVolume call, found through .gopclntab.
+	start_tracer uprobe --uprobe "$WL/gostage:main.(*nodeServer).NodeStageVolume"
+	"$WL/gostage" nodestage-sim stage --proto nvme --volume 3 --timing tim-uprobe.txt \
+		>sim-uprobe.out 2>&1 || notok "gostage failed: $(tail -1 sim-uprobe.out)"
+	stop_tracer uprobe
+fi
+note "guest script complete"
