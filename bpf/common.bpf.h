@@ -24,7 +24,7 @@ __u64 st_max_eps = 0; /* per CPU; 0 = unlimited */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ST_TREE_MAX);
-	__type(key, __u32);  /* tgid (or tid of a thread created in the tree) */
+	__type(key, __u32); /* tgid (or tid of a thread created in the tree) */
 	__type(value, __u8);
 } st_tree SEC(".maps");
 
@@ -232,7 +232,8 @@ int st_tree_fork(struct trace_event_raw_sched_process_fork *ctx)
 
 	if (!st_targ_tree || !bpf_map_lookup_elem(&st_tree, &parent))
 		return 0;
-	if (bpf_map_update_elem(&st_tree, &child, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&st_tree, &child))
+	if (bpf_map_update_elem(&st_tree, &child, &one, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&st_tree, &child))
 		st_drop(ST_DROP_TREE_FULL);
 	return 0;
 }

@@ -7,24 +7,24 @@
 #include <linux/types.h>
 #endif
 
-#define ST_COMM_LEN	 16
-#define ST_MAX_STACK	 127 /* frames per stack, the kernel's limit for bpf_get_stack */
-#define ST_TREE_MAX	 16384
+#define ST_COMM_LEN  16
+#define ST_MAX_STACK 127 /* frames per stack, the kernel's limit for bpf_get_stack */
+#define ST_TREE_MAX  16384
 
 /*
  * Exact counters of everything the BPF side did not record, per CPU, summed by
  * user space and printed in every report.
  */
 enum st_drop {
-	ST_DROP_RINGBUF_FULL,	/* event lost: ring buffer full */
-	ST_DROP_MAP_FULL,	/* aggregation or in-flight map full */
-	ST_DROP_RATE_LIMIT,	/* --max-events-per-sec token bucket empty */
-	ST_DROP_SAMPLED_OUT,	/* skipped by --sample N (expected, not a loss) */
-	ST_DROP_STACK_USER,	/* user stack could not be read (counted, event kept) */
-	ST_DROP_STACK_KERNEL,	/* kernel stack could not be read (event kept) */
-	ST_DROP_STACK_COLLISION,/* stack map bucket taken by another stack */
-	ST_DROP_TREE_FULL,	/* process-tree map full: a descendant is not followed */
-	ST_DROP_INFLIGHT_LOST,	/* a start timestamp was evicted before its end */
+	ST_DROP_RINGBUF_FULL,	 /* event lost: ring buffer full */
+	ST_DROP_MAP_FULL,	 /* aggregation or in-flight map full */
+	ST_DROP_RATE_LIMIT,	 /* --max-events-per-sec token bucket empty */
+	ST_DROP_SAMPLED_OUT,	 /* skipped by --sample N (expected, not a loss) */
+	ST_DROP_STACK_USER,	 /* user stack could not be read (counted, event kept) */
+	ST_DROP_STACK_KERNEL,	 /* kernel stack could not be read (event kept) */
+	ST_DROP_STACK_COLLISION, /* stack map bucket taken by another stack */
+	ST_DROP_TREE_FULL,	 /* process-tree map full: a descendant is not followed */
+	ST_DROP_INFLIGHT_LOST,	 /* a start timestamp was evicted before its end */
 	ST_DROP__NR,
 };
 

@@ -14,7 +14,7 @@ enum iolat_proto {
 };
 
 enum iolat_flags {
-	IOLAT_F_TRANSPORT = 1 << 0, /* t_tx came from the transport */
+	IOLAT_F_TRANSPORT = 1 << 0,  /* t_tx came from the transport */
 	IOLAT_F_RX_ARRIVAL = 1 << 1, /* t_rx is the socket arrival time */
 	IOLAT_F_REQUEUED = 1 << 2,
 	IOLAT_F_LATE = 1 << 3, /* first seen after issue (device learnt mid-flight) */
@@ -27,7 +27,7 @@ struct iolat_event {
 	__u64 sector;
 	__u32 dev; /* kernel dev_t: major << 20 | minor */
 	__u32 bytes;
-	__u32 rtt_us;  /* connection min_rtt (else srtt) at t_rx */
+	__u32 rtt_us; /* connection min_rtt (else srtt) at t_rx */
 	__u32 srtt_us;
 	__u32 retrans;	 /* retransmissions on the socket between t_tx and t_rx */
 	__u32 exchanges; /* 1 + R2T rounds */
@@ -37,9 +37,9 @@ struct iolat_event {
 	__u8 flags;
 	__u8 error;
 	char comm[ST_COMM_LEN];
-	__u64 ustack; /* submitter's user stack (st_ustacks key), 0 = none */
-	__s32 kstack; /* submitter's kernel stack (kstacks id), -1 = none */
-	__u32 ooo;    /* segments that arrived out of order: the target resent one */
+	__u64 ustack;  /* submitter's user stack (st_ustacks key), 0 = none */
+	__s32 kstack;  /* submitter's kernel stack (kstacks id), -1 = none */
+	__u32 ooo;     /* segments that arrived out of order: the target resent one */
 	char disk[32]; /* gendisk name (hidden NVMe path disks have no sysfs dev entry) */
 };
 

@@ -487,8 +487,8 @@ int ns_sample(struct bpf_perf_event_data *ctx)
 	task = bpf_get_current_task_btf();
 	if (task->mm) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		e->ustack = st_ustack_capture(
-			ctx, e->user_mode ? st_pe_sp(ctx) : BPF_CORE_READ(regs, sp));
+		e->ustack =
+		    st_ustack_capture(ctx, e->user_mode ? st_pe_sp(ctx) : BPF_CORE_READ(regs, sp));
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;

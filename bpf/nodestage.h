@@ -5,9 +5,9 @@
 
 #include "common.h"
 
-#define NS_ARGS_LEN   1024 /* argv bytes kept per exec (NUL-separated; power of two) */
-#define NS_ROOT_PATS  6
-#define NS_HELPERS    6
+#define NS_ARGS_LEN  1024 /* argv bytes kept per exec (NUL-separated; power of two) */
+#define NS_ROOT_PATS 6
+#define NS_HELPERS   6
 
 enum ns_role {
 	NS_ROLE_OP = 1,	    /* in a CSI node plugin's process tree */
@@ -21,7 +21,7 @@ enum ns_event_type {
 	NS_EV_OFF = 12,	   /* one off-CPU interval of a tracked thread */
 	NS_EV_SAMPLE = 13, /* one on-CPU sample of a tracked thread */
 	NS_EV_FORK = 14,
-	NS_EV_CALL = 15, /* --uprobe: the traced function was entered or returned */
+	NS_EV_CALL = 15,      /* --uprobe: the traced function was entered or returned */
 	NS_EV_OFF_BEGIN = 16, /* a plugin thread went off CPU (its NS_EV_OFF follows) */
 };
 
@@ -42,9 +42,9 @@ struct ns_call {
 };
 
 enum ns_off_flags {
-	NS_OFF_TIMER = 1 << 0,	/* ended by its own timer: a deliberate sleep or timeout */
+	NS_OFF_TIMER = 1 << 0,	 /* ended by its own timer: a deliberate sleep or timeout */
 	NS_OFF_PREEMPT = 1 << 1, /* runnable: waited for a CPU */
-	NS_OFF_IO = 1 << 2,	/* uninterruptible (D) */
+	NS_OFF_IO = 1 << 2,	 /* uninterruptible (D) */
 };
 
 struct ns_exec {

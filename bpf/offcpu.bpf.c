@@ -108,7 +108,7 @@ struct uregs {
  * @eager variants also unwind the kernel stack now.
  */
 static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, bool kthread,
-					bool eager, const struct uregs *ur)
+				       bool eager, const struct uregs *ur)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u16 cls = state_class(state);
@@ -187,7 +187,8 @@ static __always_inline void account(const struct start *s, __u64 delta, __u64 ks
 	if (!c)
 		return;
 	idx = (key.tgid * 0x9E3779B1u ^ (__u32)key.ustack * 31 ^ (__u32)key.kstack ^ key.state ^
-	       (__u32)key.flags << 4) % OFFCPU_CACHE_WAYS;
+	       (__u32)key.flags << 4) %
+	      OFFCPU_CACHE_WAYS;
 	e = &c->ent[idx];
 	if (e->val.count && key_eq(&e->key, &key)) {
 		e->val.total_ns += delta * s->weight;
@@ -239,7 +240,8 @@ static __always_inline void user_regs(struct task_struct *task, struct uregs *ur
 	if (bp)
 		bpf_probe_read_user(&ret, sizeof(ret), (void *)(bp + 8));
 	ur->fp = ((ip * 0x9E3779B97F4A7C15ULL) ^ (ur->sp << 1) ^ (bp * 31) ^
-		  (ret * 0xC2B2AE3D27D4EB4FULL)) | 1;
+		  (ret * 0xC2B2AE3D27D4EB4FULL)) |
+		 1;
 }
 
 SEC("tp_btf/sched_switch")

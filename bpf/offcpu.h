@@ -54,5 +54,4 @@ struct offcpu_cache {
 	struct offcpu_cache_ent ent[OFFCPU_CACHE_WAYS];
 };
 
-
 #endif

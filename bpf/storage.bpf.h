@@ -31,14 +31,13 @@
 #include "iolat.h"
 #include "ustack.bpf.h"
 
-
 const volatile __u16 nvme_port = 4420;
 const volatile __u16 iscsi_port = 3260;
 const volatile __u16 nfs_port = 2049;
-const volatile __u16 extra_port = 0; /* --port: exchanges only */
-const volatile bool filter_devs = true; /* only devices in devs (learnt or given) */
-const volatile bool learn_devs = true;	/* a transport send adds its device to devs */
-const volatile bool exchanges = true;	/* emit socket exchanges on storage ports */
+const volatile __u16 extra_port = 0;	 /* --port: exchanges only */
+const volatile bool filter_devs = true;	 /* only devices in devs (learnt or given) */
+const volatile bool learn_devs = true;	 /* a transport send adds its device to devs */
+const volatile bool exchanges = true;	 /* emit socket exchanges on storage ports */
 const volatile bool want_stacks = false; /* submitter stacks for --folded/--svg */
 
 struct iolat_req {
@@ -71,13 +70,14 @@ struct {
 struct iolat_sock {
 	__u64 arrival;	    /* first data_ready since the last receive pass began */
 	__u64 pass_arrival; /* arrival time of the data the current pass consumes */
-	__u64 first_arrival; /* first data since the last completion or data-out: a response starts */
+	__u64
+	    first_arrival; /* first data since the last completion or data-out: a response starts */
 	__u64 last_retrans;
 	__u32 retrans;
 	__u8 proto;
 	__u8 kernel_owned; /* sk_user_data set: a transport queue, not a user socket */
 	__u16 dport;
-	__u64 x_send;	    /* user socket: last send not yet answered */
+	__u64 x_send; /* user socket: last send not yet answered */
 	__u32 x_bytes;
 	__u32 x_pid, x_tid;
 	__u32 x_retrans;
@@ -561,7 +561,8 @@ static __always_inline int on_complete_remote(struct request *rq)
 		if (fa && fa >= r->t_tx && fa <= now) {
 			r->t_rx = fa;
 			r->flags |= IOLAT_F_RX_ARRIVAL;
-		} else if (s->pass_arrival && s->pass_arrival >= r->t_tx && s->pass_arrival <= now) {
+		} else if (s->pass_arrival && s->pass_arrival >= r->t_tx &&
+			   s->pass_arrival <= now) {
 			r->t_rx = s->pass_arrival;
 			r->flags |= IOLAT_F_RX_ARRIVAL;
 		}
@@ -637,7 +638,8 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 		sk = (struct sock *)r->sk;
 		s = sk ? bpf_map_lookup_elem(&socks, &r->sk) : NULL;
 		if (s)
-			s->first_arrival = 0; /* the R2T is answered: the response is still to come */
+			s->first_arrival =
+			    0; /* the R2T is answered: the response is still to come */
 	}
 	r->last_r2t = r2t;
 	r->t_last_send = now;

@@ -24,8 +24,8 @@ struct io_timeline {
 	uint32_t exchanges;  /* round trips on the wire: 1 + R2T/data-out rounds */
 	uint32_t retrans;    /* TCP retransmissions on its socket during the exchange */
 	uint64_t t_last_retrans;
-	uint32_t rtt_us;     /* the connection's path RTT (min_rtt; else srtt) */
-	uint32_t lost_back;  /* segments the target had to resend to us (out of order) */
+	uint32_t rtt_us;      /* the connection's path RTT (min_rtt; else srtt) */
+	uint32_t lost_back;   /* segments the target had to resend to us (out of order) */
 	uint64_t target_hint; /* the device's usual target time (0: unknown) */
 };
 

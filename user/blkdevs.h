@@ -12,10 +12,10 @@
 enum blkdev_proto { BLKDEV_OTHER = 0, BLKDEV_NVME_TCP = 1, BLKDEV_ISCSI = 2 };
 
 struct blkdev {
-	char name[32];	   /* "sdb", "nvme0n1" */
-	uint32_t dev;	   /* kernel dev_t: major << 20 | minor */
-	int proto;	   /* enum blkdev_proto */
-	char target[128];  /* "10.99.0.2:4420 nqn..." / "10.99.0.2:3260 iqn..." when known */
+	char name[32];	  /* "sdb", "nvme0n1" */
+	uint32_t dev;	  /* kernel dev_t: major << 20 | minor */
+	int proto;	  /* enum blkdev_proto */
+	char target[128]; /* "10.99.0.2:4420 nqn..." / "10.99.0.2:3260 iqn..." when known */
 };
 
 #define BLKDEVS_MAX 256
@@ -38,6 +38,6 @@ void blkdev_head_name(char *name);
 int blkdev_target(const char *sysfs, const char *dev, char *id, int len);
 
 #define BLKDEV_MAJOR(d) ((d) >> 20)
-#define BLKDEV_MINOR(d) ((d) & 0xfffff)
+#define BLKDEV_MINOR(d) ((d)&0xfffff)
 
 #endif

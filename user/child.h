@@ -10,8 +10,8 @@
 
 struct st_child {
 	pid_t pid;
-	int go_fd;   /* write end: a byte releases the child */
-	int err_fd;  /* read end: errno of a failed exec, EOF on success */
+	int go_fd;  /* write end: a byte releases the child */
+	int err_fd; /* read end: errno of a failed exec, EOF on success */
 	const char *name;
 };
 

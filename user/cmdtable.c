@@ -6,13 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
-
 static const struct st_cmd cmds[] = {
 	{ "doctor", "what this kernel supports and which attach mode each probe uses", cmd_doctor },
-	{ "flamegraph", "render folded stacks as an interactive SVG flamegraph (also differential)", cmd_flamegraph },
-	{ "iolat", "per-I/O latency on iSCSI/NVMe-TCP split into kernel, network, target", cmd_iolat },
-	{ "nodestage", "CSI NodeStage operations phase by phase: kernel, network, TrueNAS, user, wait", cmd_nodestage },
-	{ "offcpu", "off-CPU time by process, thread state and stack (folded, flamegraph)", cmd_offcpu },
+	{ "flamegraph", "render folded stacks as an interactive SVG flamegraph (also differential)",
+	  cmd_flamegraph },
+	{ "iolat", "per-I/O latency on iSCSI/NVMe-TCP split into kernel, network, target",
+	  cmd_iolat },
+	{ "nodestage",
+	  "CSI NodeStage operations phase by phase: kernel, network, TrueNAS, user, wait",
+	  cmd_nodestage },
+	{ "offcpu", "off-CPU time by process, thread state and stack (folded, flamegraph)",
+	  cmd_offcpu },
 	{ "profile", "on-CPU samples by stack (perf_event; folded, flamegraph)", cmd_profile },
 	{ "help", "show this help, or a subcommand's (scaletrace help SUBCMD)", cmd_help },
 	{ "version", "print the version", cmd_version },
@@ -90,4 +94,3 @@ int cmd_version(int argc, char **argv)
 	printf("scaletrace %s (%s)\n", ST_VERSION, ST_GIT_REV);
 	return 0;
 }
-

@@ -37,9 +37,9 @@ bool csi_name_matches(const char *comm, const char *pat)
 
 bool csi_known_phase(const char *phase)
 {
-	static const char *const known[] = { "check",  "login",	 "discovery", "logout",
+	static const char *const known[] = { "check",	"login",      "discovery",   "logout",
 					     "connect", "disconnect", "device-wait", "fsprobe",
-					     "mkfs",   "fsck",	 "resize",    "mount",
+					     "mkfs",	"fsck",	      "resize",	     "mount",
 					     "umount" };
 	size_t i;
 

@@ -16,9 +16,9 @@ enum csi_kind {
 };
 
 struct csi_cmd {
-	char tool[32];	   /* basename of the effective command ("iscsiadm") */
-	char phase[32];	   /* "check", "login", "connect", "fsprobe", "mkfs", "mount", ... */
-	char proto[8];	   /* "iscsi", "nvme", "nfs" or "" */
+	char tool[32];	/* basename of the effective command ("iscsiadm") */
+	char phase[32]; /* "check", "login", "connect", "fsprobe", "mkfs", "mount", ... */
+	char proto[8];	/* "iscsi", "nvme", "nfs" or "" */
 	char iqn[224];
 	char nqn[224];
 	char portal[64];   /* "10.99.0.2:3260" or NVMe "addr:port" */

@@ -39,8 +39,9 @@ static int doctor_opt(void *ctx, int id, const char *arg)
 }
 
 static const char *const storage_modules[] = {
-	"iscsi_tcp", "libiscsi", "libiscsi_tcp", "scsi_transport_iscsi", "nvme_tcp",
-	"nvme_fabrics", "nvme_core", "sd_mod", "nfs", "sunrpc",
+	"iscsi_tcp", "libiscsi",     "libiscsi_tcp", "scsi_transport_iscsi",
+	"nvme_tcp",  "nvme_fabrics", "nvme_core",    "sd_mod",
+	"nfs",	     "sunrpc",
 };
 
 struct verdict {
@@ -52,7 +53,8 @@ static void judge(const struct st_features *f, bool privileged, struct verdict *
 {
 	v->ok = false;
 	if (!privileged)
-		snprintf(v->why, sizeof(v->why), "not privileged: run as root or with CAP_BPF and CAP_PERFMON");
+		snprintf(v->why, sizeof(v->why),
+			 "not privileged: run as root or with CAP_BPF and CAP_PERFMON");
 	else if (!f->ok[ST_F_BTF])
 		snprintf(v->why, sizeof(v->why), "no kernel BTF: CO-RE programs cannot load");
 	else if (!f->ok[ST_F_TRACEFS])
@@ -149,8 +151,9 @@ static void print_text(struct st_features *f, bool privileged, const struct verd
 		bool loaded = st_module_loaded(storage_modules[i]);
 
 		snprintf(btf, sizeof(btf), "/sys/kernel/btf/%s", storage_modules[i]);
-		st_table__row(t, (const char *[]){ storage_modules[i], loaded ? "loaded" : "not loaded",
-						   loaded ? (access(btf, R_OK) ? "no BTF" : "BTF") : "" });
+		st_table__row(
+		    t, (const char *[]){ storage_modules[i], loaded ? "loaded" : "not loaded",
+					 loaded ? (access(btf, R_OK) ? "no BTF" : "BTF") : "" });
 	}
 	st_table__print(t, stdout, 2);
 	st_table__free(t);
@@ -203,8 +206,9 @@ static int print_json(const char *path, struct st_features *f, bool privileged,
 	}
 	json_object_object_add(root, "features", feats);
 	for (i = 0; i < ARRAY_SIZE(storage_modules); i++)
-		json_object_object_add(mods, storage_modules[i],
-				       json_object_new_boolean(st_module_loaded(storage_modules[i])));
+		json_object_object_add(
+		    mods, storage_modules[i],
+		    json_object_new_boolean(st_module_loaded(storage_modules[i])));
 	json_object_object_add(root, "modules", mods);
 	probe_rows(f, emit_json, probes);
 	json_object_object_add(root, "probes", probes);
@@ -214,7 +218,7 @@ static int print_json(const char *path, struct st_features *f, bool privileged,
 	if (!err) {
 		fprintf(out.f, "%s\n",
 			json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								     JSON_C_TO_STRING_NOSLASHESCAPE));
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 		err = st_out_commit(&out);
 	}
 	json_object_put(root);
@@ -227,13 +231,16 @@ int cmd_doctor(int argc, char **argv)
 	const struct st_cmdspec spec = {
 		.name = "doctor",
 		.usage = "[--json FILE] [--mount-tracefs]",
-		.summary = "Report what this kernel supports and which attach variant each probe uses.",
-		.details = "Every capability is probed by loading and attaching a tiny BPF program;\n"
-			   "nothing is inferred from the kernel version. Exit status: 0 when tracing\n"
-			   "can work here, 1 when it cannot (the last line says why), 2 on bad usage.",
-		.examples = "  scaletrace doctor                  # human table\n"
-			    "  scaletrace doctor --json -         # machine-readable\n"
-			    "  scaletrace doctor --mount-tracefs  # mount tracefs first if missing\n",
+		.summary =
+		    "Report what this kernel supports and which attach variant each probe uses.",
+		.details =
+		    "Every capability is probed by loading and attaching a tiny BPF program;\n"
+		    "nothing is inferred from the kernel version. Exit status: 0 when tracing\n"
+		    "can work here, 1 when it cannot (the last line says why), 2 on bad usage.",
+		.examples =
+		    "  scaletrace doctor                  # human table\n"
+		    "  scaletrace doctor --json -         # machine-readable\n"
+		    "  scaletrace doctor --mount-tracefs  # mount tracefs first if missing\n",
 		.common = ST_OPT_JSON,
 		.opts = doctor_defs,
 		.nopts = ARRAY_SIZE(doctor_defs),

@@ -170,7 +170,8 @@ static struct fold_entry **collect(const struct fold *f)
 
 static int by_path(const void *a, const void *b)
 {
-	return strcmp((*(struct fold_entry *const *)a)->path, (*(struct fold_entry *const *)b)->path);
+	return strcmp((*(struct fold_entry *const *)a)->path,
+		      (*(struct fold_entry *const *)b)->path);
 }
 
 static int by_weight(const void *a, const void *b)

@@ -68,7 +68,8 @@ static int iolat_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case O_SLOWER:
 		if (st_parse_duration(arg, NSEC_PER_MSEC, &o->slower_ns) || !o->slower_ns) {
-			st_err("invalid --slower-than '%s': milliseconds, or with a unit (500us)", arg);
+			st_err("invalid --slower-than '%s': milliseconds, or with a unit (500us)",
+			       arg);
 			return -1;
 		}
 		return 0;
@@ -144,9 +145,9 @@ static int skel_configure(void *skel, void *ctx)
 	struct iolat_run *run = ctx;
 	struct iolat_opts *o = &run->o;
 	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid, &s->rodata->st_targ_tid, (bool *)&s->rodata->st_targ_tree,
-		(bool *)&s->rodata->st_targ_cgroup, (bool *)&s->rodata->st_targ_comm,
-		(char *)s->rodata->st_targ_comm_name,
+		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
+		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
+		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
 	};
 
 	s->rodata->learn_devs = !o->dev;
@@ -247,8 +248,8 @@ static void print_wall(struct iolat_run *run, uint64_t mono_ns)
 	printf("%02d:%02d:%02d ", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static void print_slow(struct iolat_run *run, const struct iolat_event *e, const struct io_split *sp,
-		       enum attrib_precision p)
+static void print_slow(struct iolat_run *run, const struct iolat_event *e,
+		       const struct io_split *sp, enum attrib_precision p)
 {
 	char d[32], a[16], b[16], c[16], f[16];
 
@@ -256,8 +257,9 @@ static void print_slow(struct iolat_run *run, const struct iolat_event *e, const
 	printf("%-15.16s %7u %-8s %-6s %7u %8s  kernel %8s network %8s target %8s%s%s\n", e->comm,
 	       e->pid, ev_dev(e, d, sizeof(d)), op_name(e->op), e->bytes,
 	       st_fmt_duration(sp->total, a, sizeof(a)), st_fmt_duration(sp->kernel, b, sizeof(b)),
-	       st_fmt_duration(sp->network, c, sizeof(c)), st_fmt_duration(sp->target, f, sizeof(f)),
-	       sp->retransmitted ? " retransmitted" : "", p == ATTRIB_BLOCK ? " (block only)" : "");
+	       st_fmt_duration(sp->network, c, sizeof(c)),
+	       st_fmt_duration(sp->target, f, sizeof(f)), sp->retransmitted ? " retransmitted" : "",
+	       p == ATTRIB_BLOCK ? " (block only)" : "");
 	fflush(stdout);
 }
 
@@ -292,13 +294,13 @@ static void fold_io(struct iolat_run *run, const struct iolat_event *e, const st
 	int n = 0, base, i;
 
 	fr[n++] = st_stacks__intern(run->stacks, e->comm[0] ? e->comm : "[unknown]");
-	if (e->ustack && !bpf_map__lookup_elem(skel->maps.st_ustacks, &e->ustack, 8, &us, sizeof(us), 0))
+	if (e->ustack &&
+	    !bpf_map__lookup_elem(skel->maps.st_ustacks, &e->ustack, 8, &us, sizeof(us), 0))
 		n += st_stacks__ustack(run->stacks, (pid_t)e->pid, &us, fr + n, ST_MAX_STACK);
 	if (e->kstack >= 0 &&
 	    !bpf_map__lookup_elem(skel->maps.kstacks, &e->kstack, 4, ips, sizeof(ips), 0))
 		n += st_stacks__kernel(run->stacks, ips, ST_MAX_STACK, fr + n, ST_MAX_STACK);
-	snprintf(label, sizeof(label), "[%s %s]", ev_dev(e, d, sizeof(d)),
-		 op_name(e->op));
+	snprintf(label, sizeof(label), "[%s %s]", ev_dev(e, d, sizeof(d)), op_name(e->op));
 	fr[n++] = st_stacks__intern(run->stacks, label);
 	base = n;
 	for (i = 0; i < 3; i++) {
@@ -340,8 +342,8 @@ static int on_xchg(struct iolat_run *run, const struct iolat_xchg_event *x)
 		return -ENOMEM;
 	if (run->o.slower_ns && sp.total >= run->o.slower_ns) {
 		print_wall(run, x->t_recv);
-		printf("%-15.16s %7u exchange :%-5u %8s  network %8s target %8s%s\n", x->comm, x->pid,
-		       x->dport, st_fmt_duration(sp.total, a, sizeof(a)),
+		printf("%-15.16s %7u exchange :%-5u %8s  network %8s target %8s%s\n", x->comm,
+		       x->pid, x->dport, st_fmt_duration(sp.total, a, sizeof(a)),
 		       st_fmt_duration(sp.network, b, sizeof(b)),
 		       st_fmt_duration(sp.target, c, sizeof(c)),
 		       sp.retransmitted ? " retransmitted" : "");
@@ -387,9 +389,10 @@ static void describe_precision(struct iolat_run *run)
 	bool tx = ch[PR_SEND] >= 0 || ch[PR_SENDPAGES] >= 0, rx = ch[PR_REMOTE] >= 0;
 
 	if (tx && rx && ch[PR_ARRIVAL] >= 0 && ch[PR_READ] >= 0)
-		snprintf(run->precision, sizeof(run->precision),
-			 "transport (%s): t_tx at the command's send, t_rx at its response's arrival",
-			 st_attach_kind_name(iolat_probes[PR_SEND].variants[ch[PR_SEND]].kind));
+		snprintf(
+		    run->precision, sizeof(run->precision),
+		    "transport (%s): t_tx at the command's send, t_rx at its response's arrival",
+		    st_attach_kind_name(iolat_probes[PR_SEND].variants[ch[PR_SEND]].kind));
 	else if (tx && rx)
 		snprintf(run->precision, sizeof(run->precision),
 			 "transport without arrival times: response processing counted as wire");
@@ -413,7 +416,8 @@ static void print_group(const struct iostat_group *g)
 	for (c = 0; c < IOS__NR; c++) {
 		for (k = 0; k < 4; k++)
 			st_fmt_duration(hist_percentile(&g->h[c], pct[k]), v[k], sizeof(v[k]));
-		st_table__rowf(t, "%s\t%s\t%s\t%s\t%s", iostat_comp_name(c), v[0], v[1], v[2], v[3]);
+		st_table__rowf(t, "%s\t%s\t%s\t%s\t%s", iostat_comp_name(c), v[0], v[1], v[2],
+			       v[3]);
 	}
 	st_table__print(t, stdout, 2);
 	st_table__free(t);
@@ -433,8 +437,9 @@ static void print_summary(struct iolat_run *run)
 	printf("iolat: %llu requests, %llu socket exchanges; precision: %s\n",
 	       (unsigned long long)run->ios, (unsigned long long)run->xchgs, run->precision);
 	if (run->block_only && run->block_only != run->ios)
-		printf("  %llu requests had no transport timestamps (split from block events only)\n",
-		       (unsigned long long)run->block_only);
+		printf(
+		    "  %llu requests had no transport timestamps (split from block events only)\n",
+		    (unsigned long long)run->block_only);
 	for (i = 0; i < run->stats.n; i++)
 		print_group(&run->stats.g[i]);
 	if (run->xstats.n)
@@ -492,18 +497,20 @@ static json_object *json_slow(struct iolat_run *run)
 
 		json_object_object_add(o, "comm", json_object_new_string(s->e.comm));
 		json_object_object_add(o, "pid", json_object_new_int64(s->e.pid));
-		json_object_object_add(o, "dev", json_object_new_string(
-							 ev_dev(&s->e, d, sizeof(d))));
+		json_object_object_add(o, "dev",
+				       json_object_new_string(ev_dev(&s->e, d, sizeof(d))));
 		json_object_object_add(o, "proto", json_object_new_string(proto_name(s->e.proto)));
 		json_object_object_add(o, "op", json_object_new_string(op_name(s->e.op)));
 		json_object_object_add(o, "bytes", json_object_new_uint64(s->e.bytes));
 		json_object_object_add(o, "total_us", json_object_new_uint64(s->sp.total / 1000));
 		json_object_object_add(o, "kernel_us", json_object_new_uint64(s->sp.kernel / 1000));
-		json_object_object_add(o, "network_us", json_object_new_uint64(s->sp.network / 1000));
+		json_object_object_add(o, "network_us",
+				       json_object_new_uint64(s->sp.network / 1000));
 		json_object_object_add(o, "target_us", json_object_new_uint64(s->sp.target / 1000));
 		json_object_object_add(o, "rtt_us", json_object_new_uint64(s->e.rtt_us));
 		json_object_object_add(o, "exchanges", json_object_new_uint64(s->e.exchanges));
-		json_object_object_add(o, "retransmitted", json_object_new_boolean(s->sp.retransmitted));
+		json_object_object_add(o, "retransmitted",
+				       json_object_new_boolean(s->sp.retransmitted));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -516,7 +523,8 @@ static int write_json(struct iolat_run *run)
 
 	json_object_object_add(root, "precision", json_object_new_string(run->precision));
 	json_object_object_add(root, "requests", json_object_new_uint64(run->ios));
-	json_object_object_add(root, "block_only_requests", json_object_new_uint64(run->block_only));
+	json_object_object_add(root, "block_only_requests",
+			       json_object_new_uint64(run->block_only));
 	json_object_object_add(root, "groups", json_groups(&run->stats));
 	json_object_object_add(root, "exchanges", json_groups(&run->xstats));
 	json_object_object_add(root, "slowest", json_slow(run));
@@ -540,8 +548,8 @@ static int iolat_finish(struct iolat_run *run)
 		print_summary(run);
 	err = run->err;
 	if (!err && run->fold)
-		err = st_write_fold_outputs(run->o.c, run->fold, "I/O latency: kernel, network, target",
-					    "us");
+		err = st_write_fold_outputs(run->o.c, run->fold,
+					    "I/O latency: kernel, network, target", "us");
 	if (!err && run->o.c->json_path)
 		err = write_json(run);
 	return err;
@@ -585,25 +593,32 @@ int cmd_iolat(int argc, char **argv)
 	const struct st_cmdspec spec = {
 		.name = "iolat",
 		.usage = "[OPTIONS] [-- CMD [ARGS...]]",
-		.summary = "Per-I/O latency on iSCSI and NVMe-TCP devices, split into kernel, network "
-			   "and target.",
-		.details = "Each request's time from insert to completion is split: kernel (queueing,\n"
-			   "submission, completion), network (the connection's RTT per round trip, plus\n"
-			   "time lost to retransmissions) and target (the wire time the network does not\n"
-			   "explain). Socket exchanges on storage ports (iSCSI login, NVMe-TCP connect)\n"
-			   "are split the same way. Percentiles come from log-linear histograms (~3%).",
-		.examples = "  scaletrace iolat -d 10                        # all network block devices\n"
-			    "  scaletrace iolat --dev nvme0n1 --slower-than 20 # stream outliers\n"
-			    "  scaletrace iolat --by proc --json - -- fio job.fio\n",
+		.summary =
+		    "Per-I/O latency on iSCSI and NVMe-TCP devices, split into kernel, network "
+		    "and target.",
+		.details =
+		    "Each request's time from insert to completion is split: kernel (queueing,\n"
+		    "submission, completion), network (the connection's RTT per round trip, plus\n"
+		    "time lost to retransmissions) and target (the wire time the network does not\n"
+		    "explain). Socket exchanges on storage ports (iSCSI login, NVMe-TCP connect)\n"
+		    "are split the same way. Percentiles come from log-linear histograms (~3%).",
+		.examples =
+		    "  scaletrace iolat -d 10                        # all network block devices\n"
+		    "  scaletrace iolat --dev nvme0n1 --slower-than 20 # stream outliers\n"
+		    "  scaletrace iolat --by proc --json - -- fio job.fio\n",
 		.common = ST_OPT_ALL,
 		.opts = iolat_defs,
 		.nopts = ARRAY_SIZE(iolat_defs),
 		.handle = iolat_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_iolat_spec, .open = skel_open, .obj = skel_obj,
-			       .configure = skel_configure, .load = skel_load,
-			       .destroy = skel_destroy, .ctx = &run };
+	struct st_loader l = { .spec = &st_iolat_spec,
+			       .open = skel_open,
+			       .obj = skel_obj,
+			       .configure = skel_configure,
+			       .load = skel_load,
+			       .destroy = skel_destroy,
+			       .ctx = &run };
 	struct st_common c;
 	int argi, err;
 

@@ -76,7 +76,8 @@ int iostats_add(struct iostats *s, const char *name, const struct io_split *sp,
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct iostat_group *)a)->name, ((const struct iostat_group *)b)->name);
+	return strcmp(((const struct iostat_group *)a)->name,
+		      ((const struct iostat_group *)b)->name);
 }
 
 void iostats_sort(struct iostats *s)

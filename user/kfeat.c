@@ -42,7 +42,7 @@ const char *st_feature_name(enum st_feature f)
 }
 
 static void set(struct st_features *f, enum st_feature k, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void set(struct st_features *f, enum st_feature k, bool ok, const char *fmt, ...)
 {
@@ -199,9 +199,9 @@ struct attach_probe {
 
 static const struct attach_probe attach_probes[] = {
 	{ ST_F_TRACEPOINT, "probe_tracepoint", 0 }, { ST_F_RAW_TP, "probe_raw_tp", 1 },
-	{ ST_F_TP_BTF, "probe_tp_btf", 2 },	     { ST_F_FENTRY, "probe_fentry", -1 },
-	{ ST_F_KPROBE, "probe_kprobe", -1 },	     { ST_F_KPROBE_MULTI, "probe_kprobe_multi", -1 },
-	{ ST_F_UPROBE, "probe_uprobe", 6 },	     { ST_F_PERF_EVENT, "probe_perf_event", -1 },
+	{ ST_F_TP_BTF, "probe_tp_btf", 2 },	    { ST_F_FENTRY, "probe_fentry", -1 },
+	{ ST_F_KPROBE, "probe_kprobe", -1 },	    { ST_F_KPROBE_MULTI, "probe_kprobe_multi", -1 },
+	{ ST_F_UPROBE, "probe_uprobe", 6 },	    { ST_F_PERF_EVENT, "probe_perf_event", -1 },
 	{ ST_F_GET_STACK, "probe_get_stack", 8 },
 };
 
@@ -235,7 +235,7 @@ static void probe_attach(struct st_features *f, const struct attach_probe *ap)
 		return;
 	}
 	prog = bpf_object__find_program_by_name(skel->obj, ap->prog);
-	bpf_object__for_each_program(p, skel->obj)
+	bpf_object__for_each_program (p, skel->obj)
 		bpf_program__set_autoload(p, p == prog);
 	err = probe_bpf__load(skel);
 	if (err) {
@@ -258,7 +258,8 @@ static void probe_attach(struct st_features *f, const struct attach_probe *ap)
 	if (skel->bss->hits[ap->hit_idx])
 		set(f, ap->feat, true, "loads, attaches and fires");
 	else
-		set(f, ap->feat, ap->feat != ST_F_GET_STACK, "attaches; did not fire on a test event");
+		set(f, ap->feat, ap->feat != ST_F_GET_STACK,
+		    "attaches; did not fire on a test event");
 out:
 	bpf_link__destroy(link);
 	if (perf_fd >= 0)
@@ -276,7 +277,8 @@ void st_features_probe_static(struct st_features *f)
 	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
 		set(f, ST_F_BTF, true, "/sys/kernel/btf/vmlinux");
 	else
-		set(f, ST_F_BTF, false, "no /sys/kernel/btf/vmlinux (kernel built without CONFIG_DEBUG_INFO_BTF)");
+		set(f, ST_F_BTF, false,
+		    "no /sys/kernel/btf/vmlinux (kernel built without CONFIG_DEBUG_INFO_BTF)");
 	d = opendir("/sys/kernel/btf");
 	while (d && (de = readdir(d)))
 		if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux"))
@@ -286,12 +288,14 @@ void st_features_probe_static(struct st_features *f)
 	if (nmods)
 		set(f, ST_F_MODULE_BTF, true, "%d modules with BTF", nmods);
 	else
-		set(f, ST_F_MODULE_BTF, false, "no module BTF (no modules loaded, or CONFIG_DEBUG_INFO_BTF_MODULES off)");
+		set(f, ST_F_MODULE_BTF, false,
+		    "no module BTF (no modules loaded, or CONFIG_DEBUG_INFO_BTF_MODULES off)");
 	tfs = st_tracefs_path(false);
 	if (tfs)
 		set(f, ST_F_TRACEFS, true, "%s", tfs);
 	else
-		set(f, ST_F_TRACEFS, false, "not mounted: mount -t tracefs nodev /sys/kernel/tracing");
+		set(f, ST_F_TRACEFS, false,
+		    "not mounted: mount -t tracefs nodev /sys/kernel/tracing");
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
 		set(f, ST_F_RINGBUF, true, "BPF_MAP_TYPE_RINGBUF");
 	else
@@ -359,7 +363,8 @@ void st_features_apply_env(struct st_features *f)
 		for (i = 0; i < ST_F__NR; i++)
 			if (!strcmp(tok, names[i]) && f->ok[i]) {
 				f->ok[i] = false;
-				snprintf(f->why[i], sizeof(f->why[i]), "disabled by SCALETRACE_DISABLE");
+				snprintf(f->why[i], sizeof(f->why[i]),
+					 "disabled by SCALETRACE_DISABLE");
 			}
 	free(copy);
 }

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 
 enum st_feature {
-	ST_F_BTF,	  /* /sys/kernel/btf/vmlinux */
-	ST_F_MODULE_BTF,  /* /sys/kernel/btf/<module> files exist */
-	ST_F_TRACEFS,	  /* tracefs mounted */
+	ST_F_BTF,	 /* /sys/kernel/btf/vmlinux */
+	ST_F_MODULE_BTF, /* /sys/kernel/btf/<module> files exist */
+	ST_F_TRACEFS,	 /* tracefs mounted */
 	ST_F_TRACEPOINT,
 	ST_F_RAW_TP,
 	ST_F_TP_BTF,

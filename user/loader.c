@@ -139,8 +139,9 @@ int st_tracing_preflight(struct st_features *f)
 	if (st_check_privileges())
 		return -EPERM;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		st_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load; "
-		       "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
+		st_err(
+		    "this kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load; "
+		    "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
 		return -ENOENT;
 	}
 	if (!st_tracefs_path(true)) {
@@ -172,8 +173,7 @@ static bool target_exists(enum st_attach_kind k, const char *module, const char 
 	}
 }
 
-int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why,
-		      size_t whylen)
+int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why, size_t whylen)
 {
 	enum st_feature need = kind_feature[v->kind];
 	int i;
@@ -277,8 +277,7 @@ static int attach_all(struct st_loader *l, char *failed, size_t flen)
 	struct bpf_object *obj = l->obj(l->skel);
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, obj)
-	{
+	bpf_object__for_each_program (p, obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(p) || manual_attach(p))
@@ -308,8 +307,7 @@ static void set_tree_autoload(struct bpf_object *obj, bool tree)
 {
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, obj)
-	{
+	bpf_object__for_each_program (p, obj) {
 		const char *n = bpf_program__name(p);
 
 		if (!strcmp(n, "st_tree_fork") || !strcmp(n, "st_tree_exit"))
@@ -387,7 +385,8 @@ int st_loader_run(struct st_loader *l, struct st_features *f)
 		st_err("the kernel refused program %s: %s (%s)", failed, strerror(-err),
 		       st_libbpf_last_error());
 	else
-		st_err("cannot load the BPF programs: %s (%s)", strerror(-err), st_libbpf_last_error());
+		st_err("cannot load the BPF programs: %s (%s)", strerror(-err),
+		       st_libbpf_last_error());
 	return err ? err : -EINVAL;
 }
 

@@ -29,9 +29,9 @@ enum st_attach_kind {
 /* One way of hooking a logical probe point; the first available one wins. */
 struct st_variant {
 	enum st_attach_kind kind;
-	const char *progs[ST_VARIANT_PROGS]; /* skeleton program names, NULL-terminated */
+	const char *progs[ST_VARIANT_PROGS];   /* skeleton program names, NULL-terminated */
 	const char *targets[ST_VARIANT_PROGS]; /* functions / "cat:name" that must exist */
-	const char *module; /* module that must be loaded, or NULL (vmlinux) */
+	const char *module;		       /* module that must be loaded, or NULL (vmlinux) */
 	const char *precision; /* what the variant measures, for doctor and reports */
 };
 
@@ -60,8 +60,7 @@ const char *st_attach_kind_name(enum st_attach_kind k);
  * Which variant of each probe is usable here: index into variants[], or -1 with
  * @why filled in. Pure given @f (plus target existence checks).
  */
-int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why,
-		      size_t whylen);
+int st_variant_usable(const struct st_variant *v, struct st_features *f, char *why, size_t whylen);
 int st_select_variant(const struct st_probe_spec *p, struct st_features *f, int skip_mask);
 
 struct st_links {

@@ -40,10 +40,10 @@
 enum { O_SLO = 256, O_ROOT, O_IDLE, O_TOP, O_UPROBE, O_FREQ };
 
 static const struct st_optdef ns_defs[] = {
-	{ "slo", 0, "PHASE:p99<DUR", "objective on a phase or total; exit 3 when violated (repeatable)",
-	  O_SLO },
-	{ "plugin", 0, "PATTERN", "task-name substring of CSI node plugins (default: csi; repeatable)",
-	  O_ROOT },
+	{ "slo", 0, "PHASE:p99<DUR",
+	  "objective on a phase or total; exit 3 when violated (repeatable)", O_SLO },
+	{ "plugin", 0, "PATTERN",
+	  "task-name substring of CSI node plugins (default: csi; repeatable)", O_ROOT },
 	{ "idle", 0, "DUR", "end an operation after this long without its tools (default 30s)",
 	  O_IDLE },
 	{ "top", 0, "N", "stacks and contributors shown per report (default 5)", O_TOP },
@@ -67,8 +67,8 @@ static int ns_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case O_ROOT:
 		if (o->nroots >= NS_ROOT_PATS || !*arg || strlen(arg) >= ST_COMM_LEN) {
-			st_err("invalid --plugin '%s': 1 to 15 characters, at most %d patterns", arg,
-			       NS_ROOT_PATS);
+			st_err("invalid --plugin '%s': 1 to 15 characters, at most %d patterns",
+			       arg, NS_ROOT_PATS);
 			return -1;
 		}
 		o->roots[o->nroots++] = arg;
@@ -104,12 +104,11 @@ static int ns_opt(void *ctx, int id, const char *arg)
 }
 
 static const struct st_probe_spec ns_probes[] = {
-	ST_STORAGE_PROBES
-	{ .name = "sched_switch",
-	  .purpose = "off-CPU intervals of plugin and helper threads",
-	  .variants = { P1(ST_AK_TP_BTF, "ns_switch", "sched:sched_switch", NULL,
-			   "task storage; stacks at switch-in") },
-	  .nvariants = 1 },
+	ST_STORAGE_PROBES{ .name = "sched_switch",
+			   .purpose = "off-CPU intervals of plugin and helper threads",
+			   .variants = { P1(ST_AK_TP_BTF, "ns_switch", "sched:sched_switch", NULL,
+					    "task storage; stacks at switch-in") },
+			   .nvariants = 1 },
 	{ .name = "sched_wakeup",
 	  .purpose = "who woke a plugin thread",
 	  .optional = true,
@@ -129,7 +128,10 @@ static const struct st_probe_spec ns_probes[] = {
 	{ .name = "cpu_samples",
 	  .purpose = "on-CPU stacks of plugin tasks",
 	  .optional = true,
-	  .variants = { { ST_AK_PERF_EVENT, { "ns_sample" }, { NULL }, NULL,
+	  .variants = { { ST_AK_PERF_EVENT,
+			  { "ns_sample" },
+			  { NULL },
+			  NULL,
 			  "perf_event cpu-clock per CPU" } },
 	  .nvariants = 1 },
 };
@@ -187,7 +189,11 @@ static int skel_configure(void *skel, void *ctx)
 static void add_task(struct ns_run *run, uint32_t tid, uint32_t root, uint8_t role)
 {
 	struct nodestage_bpf *skel = run->s.loader.skel;
-	struct { uint32_t root; uint8_t role; uint8_t pad[3]; } v = { root, role, { 0 } };
+	struct {
+		uint32_t root;
+		uint8_t role;
+		uint8_t pad[3];
+	} v = { root, role, { 0 } };
 
 	bpf_map__update_elem(skel->maps.ns_tasks, &tid, sizeof(tid), &v, sizeof(v), BPF_ANY);
 }
@@ -312,7 +318,8 @@ static void seed_tasks(struct ns_run *run)
 		if (!isdigit((unsigned char)d->d_name[0]) || read_proc(atoi(d->d_name), &pi))
 			continue;
 		if (n == cap) {
-			struct proc_info *na = realloc(all, (cap = cap ? cap * 2 : 512) * sizeof(*na));
+			struct proc_info *na =
+			    realloc(all, (cap = cap ? cap * 2 : 512) * sizeof(*na));
 
 			if (!na)
 				break;
@@ -336,10 +343,10 @@ static void seed_tasks(struct ns_run *run)
 		for (h = 0; h < ARRAY_SIZE(default_helpers); h++)
 			if (!strcmp(all[i].comm, default_helpers[h]))
 				role = NS_ROLE_HELPER;
-		if (c->pid		  ? all[i].pid == c->pid
-		    : c->cmd_argv	  ? all[i].pid == run->s.child.pid
+		if (c->pid	    ? all[i].pid == c->pid
+		    : c->cmd_argv   ? all[i].pid == run->s.child.pid
 		    : run->o.uprobe ? runs_binary(run, all[i].pid)
-					  : comm_matches(run, all[i].comm) && !child_of_match) {
+				    : comm_matches(run, all[i].comm) && !child_of_match) {
 			root = all[i].pid;
 			role = NS_ROLE_OP;
 		}
@@ -415,7 +422,8 @@ static void on_io(struct ns_run *run, const struct iolat_event *e)
 	if (e->dev)
 		vol = dev_volume(run, e->dev, e->disk, proto, sizeof(proto));
 	else
-		snprintf(proto, sizeof(proto), "%s", e->proto == IOLAT_PROTO_ISCSI ? "iscsi" : "nvme");
+		snprintf(proto, sizeof(proto), "%s",
+			 e->proto == IOLAT_PROTO_ISCSI ? "iscsi" : "nvme");
 	nsm__wire(run->model, vol, proto, a, b, sp.network, op_type(e->op), e->bytes, false);
 	run->ios++;
 }
@@ -427,8 +435,10 @@ static void on_xchg(struct ns_run *run, const struct iolat_xchg_event *x)
 
 	attrib_exchange(x->t_send, x->t_recv, x->rtt_us, x->retrans, x->t_last_retrans, &sp);
 	nsm__wire(run->model, NULL,
-		  x->dport == 4420 ? protos[1] : x->dport == 3260 ? protos[2]
-			  : x->dport == 2049 ? protos[3] : protos[4],
+		  x->dport == 4420   ? protos[1]
+		  : x->dport == 3260 ? protos[2]
+		  : x->dport == 2049 ? protos[3]
+				     : protos[4],
 		  x->t_send, x->t_recv, sp.network, 3, x->bytes_sent, true);
 	run->xchgs++;
 }
@@ -439,8 +449,8 @@ static void on_exec(struct ns_run *run, struct ns_exec *e)
 	const char *argv[96];
 	struct csi_cmd cmd;
 	char id[256];
-	int argc = csi_split_args(e->args, (int)(e->args_len < NS_ARGS_LEN ? e->args_len : NS_ARGS_LEN),
-				  argv, 96);
+	int argc = csi_split_args(
+	    e->args, (int)(e->args_len < NS_ARGS_LEN ? e->args_len : NS_ARGS_LEN), argv, 96);
 	int p;
 
 	if (!argc) {
@@ -527,8 +537,8 @@ static int on_record(void *ctx, void *data, size_t len)
 	case NS_EV_SAMPLE: {
 		struct ns_sample *s = data;
 
-		nsm__sample(run->model, (pid_t)s->pid, (pid_t)s->tid, s->t, s->user_mode,
-			    s->ustack, s->kstack);
+		nsm__sample(run->model, (pid_t)s->pid, (pid_t)s->tid, s->t, s->user_mode, s->ustack,
+			    s->kstack);
 		break;
 	}
 	}
@@ -597,7 +607,8 @@ static int attach_samplers(struct ns_run *run)
 	if (!run->links || !run->pfds)
 		return -ENOMEM;
 	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		int fd =
+		    (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
 		if (fd < 0)
 			continue; /* offline CPU */
@@ -689,27 +700,37 @@ int cmd_nodestage(int argc, char **argv)
 	const struct st_cmdspec spec = {
 		.name = "nodestage",
 		.usage = "[OPTIONS] [-- CMD [ARGS...]]",
-		.summary = "CSI NodeStage operations on this node, phase by phase: where the time went.",
-		.details = "Follows the process trees of CSI node plugins (task names containing\n"
-			   "--plugin, default 'csi'), recognises staging operations from what they run\n"
-			   "(iscsiadm, nvme connect, blkid, mkfs, mount of a kubelet staging path, also\n"
-			   "through nsenter/chroot), names them by volume, and splits every phase's wall\n"
-			   "time into kernel, network, target (TrueNAS), user and wait. One line is printed\n"
-			   "per finished operation; a per-phase summary on exit. Folded output is in\n"
-			   "microseconds, rooted at nodestage;VOLUME;PHASE;PROCESS.",
-		.examples = "  scaletrace nodestage                          # every staging, until Ctrl-C\n"
-			    "  scaletrace nodestage --svg ns.svg --json ns.json -d 600\n"
-			    "  scaletrace nodestage --slo total:p99<5s --slo mkfs:p99<2s -- ./stage.sh\n"
-			    "  scaletrace nodestage --uprobe /csi-driver:main.(*NodeServer).NodeStageVolume\n",
+		.summary =
+		    "CSI NodeStage operations on this node, phase by phase: where the time went.",
+		.details =
+		    "Follows the process trees of CSI node plugins (task names containing\n"
+		    "--plugin, default 'csi'), recognises staging operations from what they run\n"
+		    "(iscsiadm, nvme connect, blkid, mkfs, mount of a kubelet staging path, also\n"
+		    "through nsenter/chroot), names them by volume, and splits every phase's wall\n"
+		    "time into kernel, network, target (TrueNAS), user and wait. One line is "
+		    "printed\n"
+		    "per finished operation; a per-phase summary on exit. Folded output is in\n"
+		    "microseconds, rooted at nodestage;VOLUME;PHASE;PROCESS.",
+		.examples =
+		    "  scaletrace nodestage                          # every staging, until "
+		    "Ctrl-C\n"
+		    "  scaletrace nodestage --svg ns.svg --json ns.json -d 600\n"
+		    "  scaletrace nodestage --slo total:p99<5s --slo mkfs:p99<2s -- ./stage.sh\n"
+		    "  scaletrace nodestage --uprobe "
+		    "/csi-driver:main.(*NodeServer).NodeStageVolume\n",
 		.common = ST_OPT_ALL,
 		.opts = ns_defs,
 		.nopts = ARRAY_SIZE(ns_defs),
 		.handle = ns_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_nodestage_spec, .open = skel_open, .obj = skel_obj,
-			       .configure = skel_configure, .load = skel_load,
-			       .destroy = skel_destroy, .ctx = &run };
+	struct st_loader l = { .spec = &st_nodestage_spec,
+			       .open = skel_open,
+			       .obj = skel_obj,
+			       .configure = skel_configure,
+			       .load = skel_load,
+			       .destroy = skel_destroy,
+			       .ctx = &run };
 	struct st_common c;
 	int argi, err;
 
@@ -721,7 +742,8 @@ int cmd_nodestage(int argc, char **argv)
 	if (!run.o.nroots)
 		run.o.roots[run.o.nroots++] = "csi";
 	if (run.o.uprobe && (c.pid || c.cmd_argv)) {
-		st_err("--uprobe selects operations itself: it cannot be combined with -p or -- CMD");
+		st_err(
+		    "--uprobe selects operations itself: it cannot be combined with -p or -- CMD");
 		return 2;
 	}
 	run.uprobe_go = run.o.uprobe && ns_binary_is_go(run.o.uprobe);

@@ -63,12 +63,13 @@ struct proc {
 	uint64_t t_start, t_exit;
 	char comm[16];
 	struct csi_cmd cmd;
-	int op;		/* operation id, -1 none */
-	pid_t tool;	/* the first-level tool process it belongs to (itself for tools) */
+	int op;	    /* operation id, -1 none */
+	pid_t tool; /* the first-level tool process it belongs to (itself for tools) */
 	bool exited;
-	bool forked;	/* t_start is its fork (the driver starting the step), not yet exec'd */
-	bool transparent; /* a shell or plugin process: part of the plugin, its children are tools */
-	bool attached;	  /* its run is a phase of operation op */
+	bool forked; /* t_start is its fork (the driver starting the step), not yet exec'd */
+	bool
+	    transparent; /* a shell or plugin process: part of the plugin, its children are tools */
+	bool attached;	 /* its run is a phase of operation op */
 	int code;
 	uint64_t utime, stime;
 };
@@ -115,7 +116,7 @@ struct opx {
 	bool call;
 	struct vec ph; /* struct rawph, in start order */
 	uint64_t last_activity;
-	bool ended;	/* end known; finish after the grace period */
+	bool ended; /* end known; finish after the grace period */
 	bool finished;
 };
 
@@ -230,10 +231,10 @@ static bool op_accepts(const struct nsm_op *op, const struct csi_cmd *c)
 
 static void op_learn(struct nsm_op *op, const struct csi_cmd *c)
 {
-#define LEARN(f)                                                                                   \
-	do {                                                                                       \
-		if (!op->f[0] && c->f[0])                                                          \
-			snprintf(op->f, sizeof(op->f), "%s", c->f);                                \
+#define LEARN(f)                                                    \
+	do {                                                        \
+		if (!op->f[0] && c->f[0])                           \
+			snprintf(op->f, sizeof(op->f), "%s", c->f); \
 	} while (0)
 	LEARN(iqn);
 	LEARN(nqn);
@@ -484,7 +485,8 @@ void nsm__fork(struct nsm *m, uint64_t t, pid_t tid, pid_t tgid, pid_t ppid, pid
 
 static bool is_stage_end(const struct proc *p)
 {
-	return p->cmd.stage_mount || (p->cmd.kind == CSI_UNSTAGE && !strcmp(p->cmd.phase, "umount"));
+	return p->cmd.stage_mount ||
+	       (p->cmd.kind == CSI_UNSTAGE && !strcmp(p->cmd.phase, "umount"));
 }
 
 void nsm__exit(struct nsm *m, uint64_t t, pid_t pid, pid_t tid, bool leader, int code,
@@ -550,8 +552,8 @@ static struct off *open_off(struct nsm *m, pid_t tid, uint64_t t_off)
 	return NULL;
 }
 
-void nsm__off_begin(struct nsm *m, pid_t pid, pid_t tid, pid_t root, uint64_t t_off,
-		    unsigned flags, bool sleep_syscall)
+void nsm__off_begin(struct nsm *m, pid_t pid, pid_t tid, pid_t root, uint64_t t_off, unsigned flags,
+		    bool sleep_syscall)
 {
 	struct off *o;
 	size_t i;
@@ -729,8 +731,8 @@ static uint64_t clampu(uint64_t v, uint64_t a, uint64_t b)
 	return v < a ? a : v > b ? b : v;
 }
 
-static void add_actor(struct nsm *m, struct sweep *s, const struct opx *x, pid_t tool,
-		      uint64_t a, uint64_t b)
+static void add_actor(struct nsm *m, struct sweep *s, const struct opx *x, pid_t tool, uint64_t a,
+		      uint64_t b)
 {
 	size_t i;
 
@@ -877,7 +879,7 @@ static void emit_fold(struct seg_ctx *c, enum nsm_cat cat, uint64_t ns, const st
 						    fr + n, 290 - n);
 		}
 	}
-	fr[n++] = cat == NSM_KERNEL	   ? "[kernel]"
+	fr[n++] = cat == NSM_KERNEL    ? "[kernel]"
 		  : cat == NSM_NETWORK ? "[network]"
 		  : cat == NSM_TARGET  ? "[target]"
 		  : cat == NSM_USER    ? "[user]"
@@ -1272,8 +1274,8 @@ static void advance(struct nsm *m, uint64_t now, bool flush)
 
 		if (x->finished)
 			continue;
-		if (!x->ended && (flush || (!tools_running(m, x) &&
-					    now - x->last_activity >= idle_for(m, x)))) {
+		if (!x->ended &&
+		    (flush || (!tools_running(m, x) && now - x->last_activity >= idle_for(m, x)))) {
 			x->ended = true;
 			x->op.end = flush && tools_running(m, x) ? now : x->last_activity;
 			x->op.complete = false;

@@ -93,8 +93,8 @@ enum nsm_off_flags { NSM_OFF_TIMER = 1, NSM_OFF_PREEMPT = 2 };
  * A thread went off CPU at @t_off; until its nsm__off() arrives the interval is
  * open. @sleep_syscall: it sleeps in nanosleep/clock_nanosleep (a deliberate wait).
  */
-void nsm__off_begin(struct nsm *m, pid_t pid, pid_t tid, pid_t root, uint64_t t_off,
-		    unsigned flags, bool sleep_syscall);
+void nsm__off_begin(struct nsm *m, pid_t pid, pid_t tid, pid_t root, uint64_t t_off, unsigned flags,
+		    bool sleep_syscall);
 void nsm__off(struct nsm *m, pid_t pid, pid_t tid, pid_t root, uint64_t t_off, uint64_t t_on,
 	      unsigned flags, uint64_t ustack, uint64_t kstack);
 void nsm__sample(struct nsm *m, pid_t pid, pid_t tid, uint64_t t, bool user_mode, uint64_t ustack,

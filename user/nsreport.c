@@ -136,7 +136,9 @@ static void print_op_line(const struct nsm_op *op, int64_t mono_to_real)
 	printf("%02d:%02d:%02d %-7s %-12s %-5s %8s %-10s", tm.tm_hour, tm.tm_min, tm.tm_sec,
 	       op->kind == CSI_UNSTAGE ? "UNSTAGE" : "STAGE", op->volume[0] ? op->volume : "?",
 	       op->proto[0] ? op->proto : "-", st_fmt_duration(wall, d, sizeof(d)),
-	       op->complete ? "ok" : op->status ? "failed" : "incomplete");
+	       op->complete ? "ok"
+	       : op->status ? "failed"
+			    : "incomplete");
 	for (c = 0; c < NSM_CAT_NR; c++)
 		printf(" %s %2.0f%%", c == NSM_TARGET ? "truenas" : nsm_cat_name(c),
 		       wall ? 100.0 * (double)op->cat[c] / (double)wall : 0.0);
@@ -250,7 +252,8 @@ static void phase_row(struct st_table *t, const struct ns_report *r, const char 
 	for (c = 0; c < NSM_CAT_NR; c++)
 		all += cat[c];
 	for (c = 0; c < NSM_CAT_NR; c++)
-		snprintf(sh[c], sizeof(sh[c]), "%.0f%%", all ? 100.0 * (double)cat[c] / (double)all : 0);
+		snprintf(sh[c], sizeof(sh[c]), "%.0f%%",
+			 all ? 100.0 * (double)cat[c] / (double)all : 0);
 	st_table__rowf(t, "%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", phase, n,
 		       st_fmt_duration(ns_percentile(v, n, 50), p[0], sizeof(p[0])),
 		       st_fmt_duration(ns_percentile(v, n, 95), p[1], sizeof(p[1])),
@@ -411,8 +414,8 @@ static json_object *json_op(const struct nsm_op *op, int64_t mono_to_real)
 	int i;
 
 	json_object_object_add(o, "id", json_object_new_int(op->id));
-	json_object_object_add(o, "kind",
-			       json_object_new_string(op->kind == CSI_UNSTAGE ? "unstage" : "stage"));
+	json_object_object_add(
+	    o, "kind", json_object_new_string(op->kind == CSI_UNSTAGE ? "unstage" : "stage"));
 	json_object_object_add(o, "volume", json_object_new_string(op->volume));
 	json_object_object_add(o, "protocol", json_object_new_string(op->proto));
 	json_object_object_add(o, "iqn", json_object_new_string(op->iqn));
@@ -437,13 +440,15 @@ static json_object *json_op(const struct nsm_op *op, int64_t mono_to_real)
 		json_object_object_add(j, "process", json_object_new_string(p->comm));
 		json_object_object_add(j, "start_mono_ns", json_object_new_uint64(p->start));
 		json_object_object_add(j, "end_mono_ns", json_object_new_uint64(p->end));
-		json_object_object_add(j, "wall_us", json_object_new_uint64((p->end - p->start) / 1000));
+		json_object_object_add(j, "wall_us",
+				       json_object_new_uint64((p->end - p->start) / 1000));
 		json_object_object_add(j, "categories_us", json_cats(p->cat));
 		json_object_object_add(j, "ios", json_object_new_uint64(p->ios));
 		json_object_object_add(j, "exchanges", json_object_new_uint64(p->exchanges));
 		json_object_object_add(j, "bytes_read", json_object_new_uint64(p->io_bytes[0]));
 		json_object_object_add(j, "bytes_written", json_object_new_uint64(p->io_bytes[1]));
-		json_object_object_add(j, "bytes_discarded", json_object_new_uint64(p->io_bytes[2]));
+		json_object_object_add(j, "bytes_discarded",
+				       json_object_new_uint64(p->io_bytes[2]));
 		json_object_array_add(ph, j);
 	}
 	json_object_object_add(o, "phases", ph);
@@ -496,8 +501,8 @@ int ns_report_end(struct ns_report *r, const struct st_session *s)
 		st_report_drops(stdout, r->drops);
 		st_report_costs(stdout, s);
 	}
-	err = st_write_fold_outputs(r->o->c, r->fold, "NodeStage: kernel, network, TrueNAS, user, wait",
-				    "us");
+	err = st_write_fold_outputs(r->o->c, r->fold,
+				    "NodeStage: kernel, network, TrueNAS, user, wait", "us");
 	if (!err && r->o->c->json_path)
 		err = write_json(r, s);
 	return err;

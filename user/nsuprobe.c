@@ -97,8 +97,9 @@ bool ns_binary_is_go(const char *bin_sym)
 			if (!gelf_getshdr(scn, &sh))
 				continue;
 			name = elf_strptr(elf, shstrndx, sh.sh_name);
-			go = name && (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo") ||
-				      !strcmp(name, ".note.go.buildid"));
+			go = name &&
+			     (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo") ||
+			      !strcmp(name, ".note.go.buildid"));
 		}
 	}
 	elf_end(elf);

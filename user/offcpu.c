@@ -25,8 +25,11 @@ enum { O_MIN = 'm', O_MAX = 'M', O_STATE = 256, O_STACK_MIN, O_USER_ONLY, O_KERN
 static const struct st_optdef offcpu_defs[] = {
 	{ "min", 'm', "MIN_US", "ignore off-CPU intervals shorter than this (default 1)", O_MIN },
 	{ "max", 'M', "MAX_US", "ignore off-CPU intervals longer than this", O_MAX },
-	{ "state", 0, "R,S,D,I", "only these thread states (R preempted, S sleep, D disk/uninterruptible, I idle)", O_STATE },
-	{ "stack-min", 0, "US", "take stacks for intervals of at least this (default 1000; 0 = all)", O_STACK_MIN },
+	{ "state", 0, "R,S,D,I",
+	  "only these thread states (R preempted, S sleep, D disk/uninterruptible, I idle)",
+	  O_STATE },
+	{ "stack-min", 0, "US",
+	  "take stacks for intervals of at least this (default 1000; 0 = all)", O_STACK_MIN },
 	{ "user-only", 'U', NULL, "user stacks only", O_USER_ONLY },
 	{ "kernel-only", 'K', NULL, "kernel stacks only", O_KERNEL_ONLY },
 	{ "top", 0, "N", "stacks shown in the summary (default 10)", O_TOP },
@@ -81,7 +84,8 @@ static int offcpu_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case O_STATE:
 		if (parse_states(arg, &o->state_mask)) {
-			st_err("invalid --state '%s': use letters R, S, D, I separated by commas", arg);
+			st_err("invalid --state '%s': use letters R, S, D, I separated by commas",
+			       arg);
 			return -1;
 		}
 		return 0;
@@ -145,9 +149,9 @@ static int skel_configure(void *skel, void *ctx)
 	struct offcpu_bpf *s = skel;
 	struct offcpu_opts *o = ctx;
 	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid, &s->rodata->st_targ_tid, (bool *)&s->rodata->st_targ_tree,
-		(bool *)&s->rodata->st_targ_cgroup, (bool *)&s->rodata->st_targ_comm,
-		(char *)s->rodata->st_targ_comm_name,
+		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
+		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
+		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
 	};
 
 	s->rodata->min_ns = o->min_ns;
@@ -195,8 +199,8 @@ static int add_entry(struct offcpu_result *r, const struct offcpu_key *key,
 
 static int by_key(const void *a, const void *b)
 {
-	return memcmp(&((const struct offcpu_entry *)a)->key, &((const struct offcpu_entry *)b)->key,
-		      sizeof(struct offcpu_key));
+	return memcmp(&((const struct offcpu_entry *)a)->key,
+		      &((const struct offcpu_entry *)b)->key, sizeof(struct offcpu_key));
 }
 
 /* Merge entries with equal keys (counts map plus every CPU's cache). */
@@ -293,9 +297,10 @@ static int entry_frames(struct offcpu_bpf *skel, struct st_stacks *st, const str
 			 (unsigned long long)(stack_min_ns / NSEC_PER_USEC));
 		fr[n++] = st_stacks__intern(st, buf);
 	} else if (e->key.kstack &&
-	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.st_kstacks), &e->key.kstack, &ks))
-		n += st_stacks__kernel(st, (const uint64_t *)ks.ips, (int)(ks.nr < ST_MAX_STACK ? ks.nr : ST_MAX_STACK),
-				       fr + n, max - n);
+		   !bpf_map_lookup_elem(bpf_map__fd(skel->maps.st_kstacks), &e->key.kstack, &ks))
+		n += st_stacks__kernel(st, (const uint64_t *)ks.ips,
+				       (int)(ks.nr < ST_MAX_STACK ? ks.nr : ST_MAX_STACK), fr + n,
+				       max - n);
 	else if (e->key.flags & OFFCPU_F_NO_KSTACK)
 		fr[n++] = "[k] [kernel stack unavailable]";
 	return n;
@@ -366,10 +371,11 @@ static void print_summary(struct offcpu_run *run)
 	st_table__rowf(t, "state\t\tintervals\ttime\tshare");
 	for (i = 0; i < OFFCPU_NSTATES; i++)
 		if (cnt[i])
-			st_table__rowf(t, "%s\t\t%llu\t%s\t%.1f%%", state_name((uint32_t)i),
-				       (unsigned long long)cnt[i],
-				       st_fmt_duration(by_state[i], a, sizeof(a)),
-				       run->r.total_ns ? 100.0 * (double)by_state[i] / (double)run->r.total_ns : 0);
+			st_table__rowf(
+			    t, "%s\t\t%llu\t%s\t%.1f%%", state_name((uint32_t)i),
+			    (unsigned long long)cnt[i], st_fmt_duration(by_state[i], a, sizeof(a)),
+			    run->r.total_ns ? 100.0 * (double)by_state[i] / (double)run->r.total_ns
+					    : 0);
 	st_table__print(t, stdout, 2);
 	st_table__free(t);
 	printf("top stacks (root first; time, share, stack):\n");
@@ -387,15 +393,17 @@ static json_object *json_stacks(struct offcpu_run *run, struct offcpu_bpf *skel)
 	for (i = 0; i < run->r.n; i++) {
 		const struct offcpu_entry *e = &run->r.v[i];
 		json_object *o = json_object_new_object(), *frames = json_object_new_array();
-		int k, n = entry_frames(skel, run->stacks, e, run->o.stack_min_ns, fr, ARRAY_SIZE(fr));
+		int k,
+		    n = entry_frames(skel, run->stacks, e, run->o.stack_min_ns, fr, ARRAY_SIZE(fr));
 
 		for (k = 0; k < n; k++)
 			json_object_array_add(frames, json_object_new_string(fr[k]));
 		json_object_object_add(o, "pid", json_object_new_int64(e->key.tgid));
 		json_object_object_add(o, "comm", json_object_new_string(e->val.comm));
-		json_object_object_add(o, "state", json_object_new_string(state_name(e->key.state)));
-		json_object_object_add(o, "total_us",
-				       json_object_new_uint64((e->val.total_ns + 500) / NSEC_PER_USEC));
+		json_object_object_add(o, "state",
+				       json_object_new_string(state_name(e->key.state)));
+		json_object_object_add(
+		    o, "total_us", json_object_new_uint64((e->val.total_ns + 500) / NSEC_PER_USEC));
 		json_object_object_add(o, "count", json_object_new_uint64(e->val.count));
 		json_object_object_add(o, "frames", frames);
 		json_object_array_add(arr, o);
@@ -438,7 +446,8 @@ static int offcpu_degrade(struct st_session *s, void *ctx, int level, char *what
 	(void)run;
 	if (level <= 3) {
 		skel->data->st_sample_n = skel->data->st_sample_n * 4;
-		snprintf(what, len, "sampling raised to 1 in %u intervals", skel->data->st_sample_n);
+		snprintf(what, len, "sampling raised to 1 in %u intervals",
+			 skel->data->st_sample_n);
 		return 1;
 	}
 	if (skel->data->stacks_enabled) {
@@ -472,21 +481,26 @@ static int offcpu_finish(struct offcpu_run *run)
 
 int cmd_offcpu(int argc, char **argv)
 {
-	struct offcpu_run run = { .o = { .min_ns = NSEC_PER_USEC, .max_ns = ~0ULL,
+	struct offcpu_run run = { .o = { .min_ns = NSEC_PER_USEC,
+					 .max_ns = ~0ULL,
 					 .stack_min_ns = NSEC_PER_MSEC,
-					 .state_mask = (1u << OFFCPU_NSTATES) - 1, .top = 10 } };
+					 .state_mask = (1u << OFFCPU_NSTATES) - 1,
+					 .top = 10 } };
 	const struct st_cmdspec spec = {
 		.name = "offcpu",
 		.usage = "[OPTIONS] [-- CMD [ARGS...]]",
 		.summary = "Off-CPU time by process, thread state and stack, from sched_switch.",
-		.details = "Time is exact for every interval between -m and -M. Stacks are taken for\n"
-			   "intervals of at least --stack-min (default 1 ms): unwinding is the costly\n"
-			   "part, and shorter intervals are shown under one pseudo-frame per process.\n"
-			   "Folded output is in microseconds.",
-		.examples = "  scaletrace offcpu -d 10                    # whole system, 10 s\n"
-			    "  scaletrace offcpu -p 1234 --state D        # one process, I/O waits only\n"
-			    "  scaletrace offcpu --folded out.folded -- mkfs.ext4 -F /dev/sdb\n"
-			    "  scaletrace offcpu --stack-min 0 -m 10 -d 5 # stacks for everything >= 10us\n",
+		.details =
+		    "Time is exact for every interval between -m and -M. Stacks are taken for\n"
+		    "intervals of at least --stack-min (default 1 ms): unwinding is the costly\n"
+		    "part, and shorter intervals are shown under one pseudo-frame per process.\n"
+		    "Folded output is in microseconds.",
+		.examples =
+		    "  scaletrace offcpu -d 10                    # whole system, 10 s\n"
+		    "  scaletrace offcpu -p 1234 --state D        # one process, I/O waits only\n"
+		    "  scaletrace offcpu --folded out.folded -- mkfs.ext4 -F /dev/sdb\n"
+		    "  scaletrace offcpu --stack-min 0 -m 10 -d 5 # stacks for everything >= "
+		    "10us\n",
 		.common = ST_OPT_ALL,
 		.opts = offcpu_defs,
 		.nopts = ARRAY_SIZE(offcpu_defs),
@@ -494,9 +508,13 @@ int cmd_offcpu(int argc, char **argv)
 		.ctx = &run.o,
 	};
 	struct st_common c;
-	struct st_loader l = { .spec = &st_offcpu_spec, .open = skel_open, .obj = skel_obj,
-			       .configure = skel_configure, .load = skel_load,
-			       .destroy = skel_destroy, .ctx = &run.o };
+	struct st_loader l = { .spec = &st_offcpu_spec,
+			       .open = skel_open,
+			       .obj = skel_obj,
+			       .configure = skel_configure,
+			       .load = skel_load,
+			       .destroy = skel_destroy,
+			       .ctx = &run.o };
 	int argi, err;
 
 	st_common_defaults(&c);

@@ -149,7 +149,8 @@ static int parse_common(struct st_common *c, int id, const char *name, const cha
 	case C_DURATION:
 	case C_INTERVAL:
 		if (st_parse_duration(arg, NSEC_PER_SEC, &v) || v == 0)
-			return bad_value(name, arg, "expected a positive duration (e.g. 10, 1.5s, 500ms)");
+			return bad_value(name, arg,
+					 "expected a positive duration (e.g. 10, 1.5s, 500ms)");
 		if (id == C_DURATION)
 			c->duration_ns = v;
 		else
@@ -238,7 +239,8 @@ static int short_to_id(const struct optset *s, const struct st_cmdspec *spec, in
 		if (spec->opts[i].short_opt == ch)
 			return spec->opts[i].id;
 	for (i = 0; i < ARRAY_SIZE(common_defs); i++)
-		if (common_defs[i].short_opt == ch && (spec->common & common_group(common_defs[i].id)))
+		if (common_defs[i].short_opt == ch &&
+		    (spec->common & common_group(common_defs[i].id)))
 			return common_defs[i].id;
 	if (ch == 'v')
 		return C_VERBOSE;

@@ -13,11 +13,11 @@
 
 /* Which COMMON options a subcommand accepts. */
 enum st_common_mask {
-	ST_OPT_TARGET = 1 << 0,   /* -p, -t, -c, --comm, -- CMD */
+	ST_OPT_TARGET = 1 << 0,	  /* -p, -t, -c, --comm, -- CMD */
 	ST_OPT_DURATION = 1 << 1, /* -d, -i */
-	ST_OPT_OUTPUT = 1 << 2,   /* --folded, --svg, --json */
-	ST_OPT_RATE = 1 << 3,     /* --sample, --max-events-per-sec, --overhead-budget */
-	ST_OPT_JSON = 1 << 4,     /* --json only (doctor) */
+	ST_OPT_OUTPUT = 1 << 2,	  /* --folded, --svg, --json */
+	ST_OPT_RATE = 1 << 3,	  /* --sample, --max-events-per-sec, --overhead-budget */
+	ST_OPT_JSON = 1 << 4,	  /* --json only (doctor) */
 	ST_OPT_ALL = ST_OPT_TARGET | ST_OPT_DURATION | ST_OPT_OUTPUT | ST_OPT_RATE,
 };
 
@@ -32,7 +32,7 @@ struct st_common {
 	const char *folded_path;
 	const char *svg_path;
 	const char *json_path;
-	uint32_t sample;	    /* --sample N: keep 1 in N (1 = all) */
+	uint32_t sample;	     /* --sample N: keep 1 in N (1 = all) */
 	uint64_t max_events_per_sec; /* 0 = default cap of the tracer */
 	double overhead_budget_pct;  /* CPU share of one CPU */
 	int verbose;

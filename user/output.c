@@ -44,7 +44,8 @@ int st_out_open(struct st_out *o, const char *path)
 	dcopy = strdup(path);
 	bcopy = strdup(path);
 	o->path = strdup(path);
-	len = dcopy && bcopy ? snprintf(NULL, 0, "%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy)) : -1;
+	len = dcopy && bcopy ? snprintf(NULL, 0, "%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy))
+			     : -1;
 	if (len > 0 && (o->tmp = malloc((size_t)len + 1))) {
 		strcpy(dcopy, path);
 		strcpy(bcopy, path);

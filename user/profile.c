@@ -71,11 +71,14 @@ static int profile_opt(void *ctx, int id, const char *arg)
 
 static const struct st_probe_spec profile_probes[] = {
 	{
-		.name = "cpu_sample",
-		.purpose = "on-CPU stack samples",
-		.variants = { { ST_AK_PERF_EVENT, { "profile_sample" }, { NULL }, NULL,
-				"perf_event per CPU: cycles with a PMU, else cpu-clock" } },
-		.nvariants = 1,
+	    .name = "cpu_sample",
+	    .purpose = "on-CPU stack samples",
+	    .variants = { { ST_AK_PERF_EVENT,
+			    { "profile_sample" },
+			    { NULL },
+			    NULL,
+			    "perf_event per CPU: cycles with a PMU, else cpu-clock" } },
+	    .nvariants = 1,
 	},
 };
 
@@ -107,9 +110,9 @@ static int skel_configure(void *skel, void *ctx)
 	struct profile_bpf *s = skel;
 	struct profile_opts *o = ctx;
 	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid, &s->rodata->st_targ_tid, (bool *)&s->rodata->st_targ_tree,
-		(bool *)&s->rodata->st_targ_cgroup, (bool *)&s->rodata->st_targ_comm,
-		(char *)s->rodata->st_targ_comm_name,
+		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
+		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
+		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
 	};
 
 	s->rodata->user_stacks = !o->kernel_only;
@@ -161,13 +164,15 @@ static int attach_samplers(struct profile_run *run)
 	if (!run->pfds || !run->links)
 		return -ENOMEM;
 	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		int fd = hw ? open_sampler(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, run->o.freq, cpu)
+		int fd = hw ? open_sampler(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES,
+					   run->o.freq, cpu)
 			    : -1;
 
 		if (fd < 0 && hw && cpu == 0)
 			hw = false;
 		if (fd < 0)
-			fd = open_sampler(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, run->o.freq, cpu);
+			fd = open_sampler(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, run->o.freq,
+					  cpu);
 		if (fd < 0) {
 			if (errno == ENODEV) /* possible but offline CPU */
 				continue;
@@ -334,20 +339,26 @@ int cmd_profile(int argc, char **argv)
 		.name = "profile",
 		.usage = "[OPTIONS] [-- CMD [ARGS...]]",
 		.summary = "On-CPU time by stack: sampling with perf_event, counted in the kernel.",
-		.details = "Uses hardware cycles where the CPU has a PMU, else the software cpu-clock\n"
-			   "(most VMs). Folded output counts samples.",
-		.examples = "  scaletrace profile -d 10                # whole system, 10 s at 49 Hz\n"
-			    "  scaletrace profile -F 199 -p 1234       # one process, finer\n"
-			    "  scaletrace profile --svg cpu.svg -- mkfs.ext4 -F /dev/sdb\n",
+		.details =
+		    "Uses hardware cycles where the CPU has a PMU, else the software cpu-clock\n"
+		    "(most VMs). Folded output counts samples.",
+		.examples =
+		    "  scaletrace profile -d 10                # whole system, 10 s at 49 Hz\n"
+		    "  scaletrace profile -F 199 -p 1234       # one process, finer\n"
+		    "  scaletrace profile --svg cpu.svg -- mkfs.ext4 -F /dev/sdb\n",
 		.common = ST_OPT_ALL,
 		.opts = profile_defs,
 		.nopts = ARRAY_SIZE(profile_defs),
 		.handle = profile_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_profile_spec, .open = skel_open, .obj = skel_obj,
-			       .configure = skel_configure, .load = skel_load,
-			       .destroy = skel_destroy, .ctx = &run.o };
+	struct st_loader l = { .spec = &st_profile_spec,
+			       .open = skel_open,
+			       .obj = skel_obj,
+			       .configure = skel_configure,
+			       .load = skel_load,
+			       .destroy = skel_destroy,
+			       .ctx = &run.o };
 	struct st_common c;
 	int argi, err;
 

@@ -51,7 +51,8 @@ void st_report_costs(FILE *out, const struct st_session *s)
 		cnt += c[i].run_cnt;
 	}
 	if (s->stats_fd >= 0 && cnt)
-		fprintf(out, "bpf cost: %llu events, %.0f ns/event, %.3f%% of one CPU (peak %.3f%%/s)\n",
+		fprintf(out,
+			"bpf cost: %llu events, %.0f ns/event, %.3f%% of one CPU (peak %.3f%%/s)\n",
 			(unsigned long long)cnt, (double)ns / (double)cnt,
 			secs > 0 ? 100.0 * (double)ns / 1e9 / secs : 0.0, s->max_cpu_pct);
 	for (i = 0; i < s->ndegrade; i++)
@@ -112,7 +113,7 @@ int st_json_write(json_object *root, const char *path)
 		return err;
 	fprintf(out.f, "%s\n",
 		json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
 	return st_out_commit(&out);
 }
 

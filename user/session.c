@@ -104,8 +104,7 @@ int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int ma
 
 	if (!obj)
 		return 0;
-	bpf_object__for_each_program(p, obj)
-	{
+	bpf_object__for_each_program (p, obj) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
@@ -158,7 +157,8 @@ static int check_budget(struct st_session *s)
 		st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
 			s->c->overhead_budget_pct, what);
 		if (s->ndegrade < 4)
-			snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
+			snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s",
+				 what);
 	}
 	return 0;
 }
@@ -203,7 +203,8 @@ int st_session_run(struct st_session *s, const struct st_session_ops *ops, void 
 	s->ops_ctx = ctx;
 	/* Scripts wait for this line: everything is attached from here on. */
 	if (s->c->cmd_argv)
-		st_info(1, "tracing %s (pid %d) and its descendants", s->c->cmd_argv[0], s->child.pid);
+		st_info(1, "tracing %s (pid %d) and its descendants", s->c->cmd_argv[0],
+			s->child.pid);
 	else if (s->c->duration_ns)
 		fprintf(stderr, "Tracing for %.1f s... Hit Ctrl-C to end early.\n",
 			(double)s->c->duration_ns / 1e9);

@@ -8,9 +8,5 @@ extern const struct st_tracer_spec st_nodestage_spec;
 extern const struct st_tracer_spec st_profile_spec;
 
 const struct st_tracer_spec *const st_all_tracers[] = {
-	&st_offcpu_spec,
-	&st_iolat_spec,
-	&st_nodestage_spec,
-	&st_profile_spec,
-	NULL,
+	&st_offcpu_spec, &st_iolat_spec, &st_nodestage_spec, &st_profile_spec, NULL,
 };

@@ -18,9 +18,12 @@ static void assert_sums(const struct io_split *s)
 /* 20 ms RTT, target answers at once: all wire time is network. */
 static void test_net_delay(void **state)
 {
-	struct io_timeline t = { .t_issue = 1 * MS, .t_tx = 1 * MS + 100 * US,
-				 .t_rx = 21 * MS + 200 * US, .t_complete = 21 * MS + 300 * US,
-				 .exchanges = 1, .rtt_us = 20000 };
+	struct io_timeline t = { .t_issue = 1 * MS,
+				 .t_tx = 1 * MS + 100 * US,
+				 .t_rx = 21 * MS + 200 * US,
+				 .t_complete = 21 * MS + 300 * US,
+				 .exchanges = 1,
+				 .rtt_us = 20000 };
 	struct io_split s;
 
 	(void)state;
@@ -34,9 +37,13 @@ static void test_net_delay(void **state)
 /* 30 ms at the target, 0.2 ms RTT. */
 static void test_target_delay(void **state)
 {
-	struct io_timeline t = { .t_insert = 500 * US, .t_issue = 1 * MS, .t_tx = 2 * MS,
-				 .t_rx = 32 * MS + 200 * US, .t_complete = 33 * MS,
-				 .exchanges = 1, .rtt_us = 200 };
+	struct io_timeline t = { .t_insert = 500 * US,
+				 .t_issue = 1 * MS,
+				 .t_tx = 2 * MS,
+				 .t_rx = 32 * MS + 200 * US,
+				 .t_complete = 33 * MS,
+				 .exchanges = 1,
+				 .rtt_us = 200 };
 	struct io_split s;
 
 	(void)state;
@@ -51,8 +58,11 @@ static void test_target_delay(void **state)
 /* A write with one R2T: two round trips on the wire. */
 static void test_r2t_two_exchanges(void **state)
 {
-	struct io_timeline t = { .t_issue = 0 + 1, .t_tx = 1 + 10 * US, .t_rx = 1 + 50 * MS,
-				 .t_complete = 1 + 50 * MS + 10 * US, .exchanges = 2,
+	struct io_timeline t = { .t_issue = 0 + 1,
+				 .t_tx = 1 + 10 * US,
+				 .t_rx = 1 + 50 * MS,
+				 .t_complete = 1 + 50 * MS + 10 * US,
+				 .exchanges = 2,
 				 .rtt_us = 20000 };
 	struct io_split s;
 
@@ -66,9 +76,14 @@ static void test_r2t_two_exchanges(void **state)
 /* A retransmission 200 ms after the send: that wait is network. */
 static void test_retransmission(void **state)
 {
-	struct io_timeline t = { .t_issue = 1, .t_tx = 1 + 10 * US, .t_rx = 1 + 230 * MS,
-				 .t_complete = 1 + 231 * MS, .exchanges = 1, .rtt_us = 20000,
-				 .retrans = 1, .t_last_retrans = 1 + 210 * MS };
+	struct io_timeline t = { .t_issue = 1,
+				 .t_tx = 1 + 10 * US,
+				 .t_rx = 1 + 230 * MS,
+				 .t_complete = 1 + 231 * MS,
+				 .exchanges = 1,
+				 .rtt_us = 20000,
+				 .retrans = 1,
+				 .t_last_retrans = 1 + 210 * MS };
 	struct io_split s;
 
 	(void)state;
@@ -82,9 +97,14 @@ static void test_retransmission(void **state)
 /* A loss on the way back (out-of-order arrival): beyond the usual target time is network. */
 static void test_loss_with_hint(void **state)
 {
-	struct io_timeline t = { .t_issue = 1, .t_tx = 1 + 10 * US, .t_rx = 1 + 400 * MS,
-				 .t_complete = 1 + 401 * MS, .exchanges = 1, .rtt_us = 1000,
-				 .lost_back = 1, .target_hint = 5 * MS };
+	struct io_timeline t = { .t_issue = 1,
+				 .t_tx = 1 + 10 * US,
+				 .t_rx = 1 + 400 * MS,
+				 .t_complete = 1 + 401 * MS,
+				 .exchanges = 1,
+				 .rtt_us = 1000,
+				 .lost_back = 1,
+				 .target_hint = 5 * MS };
 	struct io_split s;
 
 	(void)state;

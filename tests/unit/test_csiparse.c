@@ -8,10 +8,10 @@
 
 #include "csiparse.h"
 
-#define PARSE(c, ...)                                                                              \
-	do {                                                                                       \
-		const char *argv_[] = { __VA_ARGS__ };                                             \
-		csi_parse((int)(sizeof(argv_) / sizeof(argv_[0])), argv_, (c));                    \
+#define PARSE(c, ...)                                                           \
+	do {                                                                    \
+		const char *argv_[] = { __VA_ARGS__ };                          \
+		csi_parse((int)(sizeof(argv_) / sizeof(argv_[0])), argv_, (c)); \
 	} while (0)
 
 static const char *stg = "/var/lib/kubelet/plugins/kubernetes.io/csi/org.scale.csi.iscsi/"
@@ -76,8 +76,10 @@ static void test_mounts(void **state)
 	char v[64];
 
 	(void)state;
-	PARSE(&c, "mount", "-t", "ext4", "/dev/disk/by-path/ip-10.99.0.2:3260-iscsi-"
-	      "iqn.2005-10.org.freenas.ctl:vol1-lun-0", stg);
+	PARSE(&c, "mount", "-t", "ext4",
+	      "/dev/disk/by-path/ip-10.99.0.2:3260-iscsi-"
+	      "iqn.2005-10.org.freenas.ctl:vol1-lun-0",
+	      stg);
 	assert_true(c.stage_mount);
 	assert_string_equal(c.iqn, "iqn.2005-10.org.freenas.ctl:vol1");
 	assert_string_equal(c.staging, stg);
@@ -129,10 +131,8 @@ static void test_split(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iscsi),
-		cmocka_unit_test(test_wrappers_and_nvme),
-		cmocka_unit_test(test_mounts),
-		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_iscsi),	     cmocka_unit_test(test_wrappers_and_nvme),
+		cmocka_unit_test(test_mounts),	     cmocka_unit_test(test_split),
 		cmocka_unit_test(test_plugin_names),
 	};
 

@@ -26,7 +26,8 @@ static void test_buckets_cover_and_order(void **state)
 		assert_true(hist_bucket_low(b) <= v && v <= hist_bucket_high(b));
 		/* relative width: within 1/32 */
 		if (v > 64)
-			assert_true((double)(hist_bucket_high(b) - hist_bucket_low(b)) / (double)v < 1.0 / 31);
+			assert_true((double)(hist_bucket_high(b) - hist_bucket_low(b)) / (double)v <
+				    1.0 / 31);
 	}
 	assert_int_equal(hist_bucket(UINT64_MAX), HIST_BUCKETS - 1);
 }

@@ -49,10 +49,10 @@ static void exec_cmd(struct nsm *m, uint64_t t, pid_t pid, pid_t root, int argc,
 	nsm__exec(m, t, pid, root, root, slash ? slash + 1 : argv[0], &c);
 }
 
-#define EXEC(m, t, pid, root, ...)                                                                 \
-	do {                                                                                       \
-		const char *a_[] = { __VA_ARGS__ };                                                \
-		exec_cmd((m), (t), (pid), (root), (int)(sizeof(a_) / sizeof(a_[0])), a_);           \
+#define EXEC(m, t, pid, root, ...)                                                        \
+	do {                                                                              \
+		const char *a_[] = { __VA_ARGS__ };                                       \
+		exec_cmd((m), (t), (pid), (root), (int)(sizeof(a_) / sizeof(a_[0])), a_); \
 	} while (0)
 
 static const struct nsm_phase *phase(int op, const char *name)
@@ -102,7 +102,9 @@ static void stage_iscsi(struct nsm *m, pid_t root, uint64_t t0, const char *iqn,
 
 static struct nsm *model(bool fold)
 {
-	struct nsm_opts o = { .done = on_done, .fold = fold ? on_fold : NULL, .idle_ns = 2000 * MS };
+	struct nsm_opts o = { .done = on_done,
+			      .fold = fold ? on_fold : NULL,
+			      .idle_ns = 2000 * MS };
 	struct nsm *m = nsm__new(&o);
 	struct csi_cmd c;
 	const char *argv[] = { "scale-csi-node" };

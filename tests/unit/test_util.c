@@ -92,8 +92,12 @@ static int handler(void *ctx, int id, const char *arg)
 static void test_parse_args(void **state)
 {
 	static const struct st_optdef defs[] = { { "min", 'm', "US", "min", 300 } };
-	struct st_cmdspec spec = { .name = "t", .usage = "", .summary = "",
-				   .common = ST_OPT_ALL, .opts = defs, .nopts = 1,
+	struct st_cmdspec spec = { .name = "t",
+				   .usage = "",
+				   .summary = "",
+				   .common = ST_OPT_ALL,
+				   .opts = defs,
+				   .nopts = 1,
 				   .handle = handler };
 	char *a1[] = { "t", "-p", "1", "-d", "2", "-m", "50", "--json", "-", NULL };
 	char *a2[] = { "t", "-d", "0", NULL };
