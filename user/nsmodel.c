@@ -1021,6 +1021,7 @@ static void build_phases(struct opx *x, pid_t *actors, int max)
 {
 	struct nsm_op *op = &x->op;
 	struct nsm_phase *last = NULL;
+	uint64_t longest = 0;
 	int cap = 0;
 	size_t i;
 
@@ -1047,6 +1048,11 @@ static void build_phases(struct opx *x, pid_t *actors, int max)
 		if (last && !strcmp(last->name, r->label)) {
 			last->end = b > last->end ? b : last->end;
 			actors[op->nphases - 1] = -1; /* several tools: cut per tool */
+			/* Named after its longest tool run. */
+			if (b - r->a > longest) {
+				longest = b - r->a;
+				snprintf(last->comm, sizeof(last->comm), "%s", r->comm);
+			}
 			continue;
 		}
 		if (last && !strcmp(last->name, "device-wait") && r->a > last->end)
@@ -1068,6 +1074,7 @@ static void build_phases(struct opx *x, pid_t *actors, int max)
 			break;
 		snprintf(last->name, sizeof(last->name), "%s", r->label);
 		snprintf(last->comm, sizeof(last->comm), "%s", r->comm);
+		longest = b - r->a;
 		last->start = op->nphases > 1 ? op->phases[op->nphases - 2].end : r->a;
 		last->end = b;
 		actors[op->nphases - 1] = r->pid;
@@ -1090,10 +1097,11 @@ static void add_phase_io(struct nsm *m, const struct opx *x, struct nsm_phase *p
 
 		if (!wire_for(w, &x->op) || w->a < ph->start || w->a >= ph->end)
 			continue;
-		if (w->xchg)
+		if (w->xchg) {
 			ph->exchanges++;
-		else
-			ph->ios++;
+			continue;
+		}
+		ph->ios++;
 		ph->io_bytes[w->op_type] += w->bytes;
 	}
 }
@@ -1132,6 +1140,7 @@ static void partition_phase(struct nsm *m, struct opx *x, struct nsm_phase *ph, 
 				ra = t;
 			if (ra > t) { /* between tools: the plugin's own time */
 				memset(part.cat, 0, sizeof(part.cat));
+				snprintf(part.comm, sizeof(part.comm), "%s", x->op.root_comm);
 				part.start = t;
 				part.end = ra;
 				partition(m, x, 0, &part);
@@ -1143,6 +1152,7 @@ static void partition_phase(struct nsm *m, struct opx *x, struct nsm_phase *ph, 
 			memset(part.cat, 0, sizeof(part.cat));
 			part.start = ra;
 			part.end = rb;
+			snprintf(part.comm, sizeof(part.comm), "%s", r->comm);
 			partition(m, x, r->pid, &part);
 			for (c = 0; c < NSM_CAT_NR; c++)
 				ph->cat[c] += part.cat[c];

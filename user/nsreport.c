@@ -75,9 +75,9 @@ static void fmt_bytes(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%.0f KiB", (double)b / 1024.0);
 }
 
-void ns_contributor(const struct nsm_phase *p, char *buf, size_t len)
+void ns_contributor(const struct nsm_op *op, const struct nsm_phase *p, char *buf, size_t len)
 {
-	static const char *const verbs[] = { "read", "wrote", "discarded", "moved" };
+	static const char *const verbs[] = { "read", "wrote", "discarded", "transferred" };
 	uint64_t wall = p->end - p->start;
 	enum nsm_cat d = dominant(p->cat);
 	char dur[16], bytes[32], what[160];
@@ -97,9 +97,11 @@ void ns_contributor(const struct nsm_phase *p, char *buf, size_t len)
 	} else {
 		snprintf(what, sizeof(what), "%s in %s", p->comm, p->name);
 	}
-	snprintf(buf, len, "%s: %s, %.0f%% %s", what, st_fmt_duration(wall, dur, sizeof(dur)),
+	snprintf(buf, len, "%s: %s, %.0f%% %s (%s %s, %s)", what,
+		 st_fmt_duration(wall, dur, sizeof(dur)),
 		 wall ? 100.0 * (double)p->cat[d] / (double)wall : 0.0,
-		 d == NSM_TARGET ? "target (TrueNAS)" : nsm_cat_name(d));
+		 d == NSM_TARGET ? "target (TrueNAS)" : nsm_cat_name(d), op->volume,
+		 op->proto[0] ? op->proto : "-", p->name);
 }
 
 int ns_report_init(struct ns_report *r, const struct ns_opts *o)
@@ -315,10 +317,15 @@ static void print_top_stacks(const struct ns_report *r)
 	}
 }
 
+struct contrib {
+	const struct nsm_op *op;
+	const struct nsm_phase *ph;
+};
+
 static int by_wall_desc(const void *a, const void *b)
 {
-	const struct nsm_phase *x = *(const struct nsm_phase *const *)a;
-	const struct nsm_phase *y = *(const struct nsm_phase *const *)b;
+	const struct nsm_phase *x = ((const struct contrib *)a)->ph;
+	const struct nsm_phase *y = ((const struct contrib *)b)->ph;
 	uint64_t dx = x->end - x->start, dy = y->end - y->start;
 
 	return dx < dy ? 1 : dx > dy ? -1 : strcmp(x->name, y->name);
@@ -326,10 +333,10 @@ static int by_wall_desc(const void *a, const void *b)
 
 static void print_contributors(const struct ns_report *r)
 {
-	const struct nsm_phase **all;
+	struct contrib *all;
 	size_t i, n = 0;
 	int j;
-	char line[256];
+	char line[320];
 
 	for (i = 0; i < r->nops; i++)
 		n += (size_t)r->ops[i].op.nphases;
@@ -339,12 +346,12 @@ static void print_contributors(const struct ns_report *r)
 	n = 0;
 	for (i = 0; i < r->nops; i++)
 		for (j = 0; j < r->ops[i].op.nphases; j++)
-			all[n++] = &r->ops[i].op.phases[j];
+			all[n++] = (struct contrib){ &r->ops[i].op, &r->ops[i].op.phases[j] };
 	qsort(all, n, sizeof(*all), by_wall_desc);
 	if (n)
 		printf("\nbiggest contributors:\n");
 	for (i = 0; i < n && i < (size_t)r->o->top; i++) {
-		ns_contributor(all[i], line, sizeof(line));
+		ns_contributor(all[i].op, all[i].ph, line, sizeof(line));
 		printf("  %zu. %s\n", i + 1, line);
 	}
 	free(all);

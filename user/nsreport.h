@@ -67,7 +67,7 @@ int ns_report_end(struct ns_report *r, const struct st_session *s);
 
 /* Pure helpers, exposed for tests. */
 uint64_t ns_percentile(uint64_t *v, size_t n, double pct); /* sorts v; nearest rank */
-/* "mkfs.ext4 wrote 1.0 GiB: 1.80s, 92% target" into buf. */
-void ns_contributor(const struct nsm_phase *p, char *buf, size_t len);
+/* "mkfs.ext4 wrote 1.0 GiB: 1.80s, 92% target (TrueNAS) (vol1 iscsi, mkfs)" into buf. */
+void ns_contributor(const struct nsm_op *op, const struct nsm_phase *p, char *buf, size_t len);
 
 #endif
