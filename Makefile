@@ -178,6 +178,10 @@ format:
 PREFIX ?= /usr/local
 install: scaletrace
 	install -D -m 0755 scaletrace $(DESTDIR)$(PREFIX)/sbin/scaletrace
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(wildcard docs/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 docs/completion/scaletrace.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/scaletrace
 
 clean:
 	$(call msg,CLEAN,build)

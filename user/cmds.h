@@ -10,6 +10,7 @@ struct st_cmd {
 };
 
 int cmd_doctor(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_flamegraph(int argc, char **argv);
 int cmd_offcpu(int argc, char **argv);
 int cmd_iolat(int argc, char **argv);

@@ -579,7 +579,7 @@ int st_loop_run(struct st_loop *l)
 
 		if (l->rb) {
 			err = ring_buffer__poll(l->rb, timeout_ms);
-			if (err == -EINTR)
+			if (err == -EINTR) /* a signal, or a callback saw the stop request */
 				err = 0;
 			if (err < 0) {
 				st_err("ring buffer poll failed: %s", strerror(-err));
@@ -607,7 +607,7 @@ int st_loop_run(struct st_loop *l)
 		if (l->duration_ns && now - start >= l->duration_ns)
 			break;
 	}
-	if (l->rb)
+	if (l->rb && !st_exiting())
 		ring_buffer__consume(l->rb);
 	return err;
 }

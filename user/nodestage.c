@@ -718,7 +718,7 @@ int cmd_nodestage(int argc, char **argv)
 		    "  scaletrace nodestage --slo total:p99<5s --slo mkfs:p99<2s -- ./stage.sh\n"
 		    "  scaletrace nodestage --uprobe "
 		    "/csi-driver:main.(*NodeServer).NodeStageVolume\n",
-		.common = ST_OPT_ALL,
+		.common = ST_OPT_ALL | ST_OPT_PPROF,
 		.opts = ns_defs,
 		.nopts = ARRAY_SIZE(ns_defs),
 		.handle = ns_opt,

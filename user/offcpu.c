@@ -420,6 +420,8 @@ static int write_outputs(struct offcpu_run *run, struct offcpu_bpf *skel)
 		err = st_write_folded(run->fold, c->folded_path);
 	if (!err && c->svg_path)
 		err = st_write_svg(run->fold, c->svg_path, "Off-CPU time", "us");
+	if (!err)
+		err = st_write_pprof(c, run->fold, "offcpu", "us", &run->s);
 	if (!err && c->json_path) {
 		json_object *root = st_json_header("scaletrace.offcpu/1", "us", &run->s);
 
@@ -501,7 +503,7 @@ int cmd_offcpu(int argc, char **argv)
 		    "  scaletrace offcpu --folded out.folded -- mkfs.ext4 -F /dev/sdb\n"
 		    "  scaletrace offcpu --stack-min 0 -m 10 -d 5 # stacks for everything >= "
 		    "10us\n",
-		.common = ST_OPT_ALL,
+		.common = ST_OPT_ALL | ST_OPT_PPROF,
 		.opts = offcpu_defs,
 		.nopts = ARRAY_SIZE(offcpu_defs),
 		.handle = offcpu_opt,

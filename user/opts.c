@@ -18,6 +18,7 @@ enum {
 	C_FOLDED,
 	C_SVG,
 	C_JSON,
+	C_PPROF,
 	C_SAMPLE,
 	C_MAXEPS,
 	C_BUDGET,
@@ -35,6 +36,8 @@ static const struct st_optdef common_defs[] = {
 	{ "folded", 0, "FILE", "write folded stacks ('-' = stdout)", C_FOLDED },
 	{ "svg", 0, "FILE", "write a flamegraph SVG", C_SVG },
 	{ "json", 0, "FILE", "write JSON ('-' = stdout, replaces the summary)", C_JSON },
+	{ "pprof", 0, "FILE", "write a gzip-compressed pprof profile (go tool pprof, Parca)",
+	  C_PPROF },
 	{ "sample", 0, "N", "keep 1 in N events/operations", C_SAMPLE },
 	{ "max-events-per-sec", 0, "N", "cap the event rate in the kernel (per CPU)", C_MAXEPS },
 	{ "overhead-budget", 0, "PCT", "CPU share of one CPU the BPF side may use", C_BUDGET },
@@ -56,6 +59,8 @@ static unsigned common_group(int id)
 		return ST_OPT_OUTPUT;
 	case C_JSON:
 		return ST_OPT_OUTPUT | ST_OPT_JSON;
+	case C_PPROF:
+		return ST_OPT_PPROF;
 	default:
 		return ST_OPT_RATE;
 	}
@@ -159,12 +164,15 @@ static int parse_common(struct st_common *c, int id, const char *name, const cha
 	case C_FOLDED:
 	case C_SVG:
 	case C_JSON:
+	case C_PPROF:
 		if (!*arg)
 			return bad_value(name, arg, "expected a file name");
 		if (id == C_FOLDED)
 			c->folded_path = arg;
 		else if (id == C_SVG)
 			c->svg_path = arg;
+		else if (id == C_PPROF)
+			c->pprof_path = arg;
 		else
 			c->json_path = arg;
 		return 0;
@@ -298,7 +306,11 @@ int st_parse_args(const struct st_cmdspec *spec, struct st_common *c, int argc, 
 
 	build_optset(spec, &s);
 	opterr = 0;
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then forgets the previous scan (its position inside a cluster such
+	 * as "-vh", which points into that call's argv, and the '+' ordering).
+	 */
+	optind = 0;
 	while ((ch = getopt_long(argc, argv, s.shorts, s.lopts, &idx)) != -1) {
 		int id = ch;
 

@@ -18,6 +18,7 @@ enum st_common_mask {
 	ST_OPT_OUTPUT = 1 << 2,	  /* --folded, --svg, --json */
 	ST_OPT_RATE = 1 << 3,	  /* --sample, --max-events-per-sec, --overhead-budget */
 	ST_OPT_JSON = 1 << 4,	  /* --json only (doctor) */
+	ST_OPT_PPROF = 1 << 5,	  /* --pprof: subcommands whose output is stacks */
 	ST_OPT_ALL = ST_OPT_TARGET | ST_OPT_DURATION | ST_OPT_OUTPUT | ST_OPT_RATE,
 };
 
@@ -32,6 +33,7 @@ struct st_common {
 	const char *folded_path;
 	const char *svg_path;
 	const char *json_path;
+	const char *pprof_path; /* --pprof */
 	uint32_t sample;	     /* --sample N: keep 1 in N (1 = all) */
 	uint64_t max_events_per_sec; /* 0 = default cap of the tracer */
 	double overhead_budget_pct;  /* CPU share of one CPU */

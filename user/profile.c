@@ -327,6 +327,8 @@ static int profile_finish(struct profile_run *run)
 		print_summary(run);
 	if (!err)
 		err = st_write_fold_outputs(run->o.c, run->fold, "On-CPU samples", "samples");
+	if (!err)
+		err = st_write_pprof(run->o.c, run->fold, "samples", "samples", &run->s);
 	if (!err && run->o.c->json_path)
 		err = write_json(run);
 	return err;
@@ -346,7 +348,7 @@ int cmd_profile(int argc, char **argv)
 		    "  scaletrace profile -d 10                # whole system, 10 s at 49 Hz\n"
 		    "  scaletrace profile -F 199 -p 1234       # one process, finer\n"
 		    "  scaletrace profile --svg cpu.svg -- mkfs.ext4 -F /dev/sdb\n",
-		.common = ST_OPT_ALL,
+		.common = ST_OPT_ALL | ST_OPT_PPROF,
 		.opts = profile_defs,
 		.nopts = ARRAY_SIZE(profile_defs),
 		.handle = profile_opt,

@@ -3,6 +3,7 @@
 #include "fold.h"
 #include "loader.h"
 #include "output.h"
+#include "pprof.h"
 #include "util.h"
 
 #include <errno.h>
@@ -179,4 +180,18 @@ json_object *st_json_frames(const char *const *fr, int n)
 	for (i = 0; i < n; i++)
 		json_object_array_add(a, json_object_new_string(fr[i]));
 	return a;
+}
+
+int st_write_pprof(const struct st_common *c, const struct fold *f, const char *type,
+		   const char *unit, const struct st_session *s)
+{
+	const struct pprof_meta m = {
+		.sample_type = type,
+		.unit = strcmp(unit, "us") ? "count" : "microseconds",
+		.period = 1,
+		.duration_ns = (int64_t)(s->end_ns - s->start_ns),
+		.time_ns = (int64_t)s->start_ns + st_mono_to_real_offset(),
+	};
+
+	return c->pprof_path ? pprof_write_fold(f, c->pprof_path, &m) : 0;
 }

@@ -29,6 +29,9 @@ void st_report_top(FILE *out, const struct fold *f, size_t n, const char *unit);
 /* --folded / --svg of a fold, as the common options ask. */
 int st_write_fold_outputs(const struct st_common *c, const struct fold *f, const char *title,
 			  const char *unit);
+/* --pprof FILE of a fold: @type names the sample type; @unit "us" or "samples". */
+int st_write_pprof(const struct st_common *c, const struct fold *f, const char *type,
+		   const char *unit, const struct st_session *s);
 json_object *st_json_frames(const char *const *fr, int n);
 int st_write_svg(const struct fold *f, const char *path, const char *title, const char *countname);
 

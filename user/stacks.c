@@ -19,11 +19,18 @@ struct arena_chunk {
 	char data[];
 };
 
+#define RECENT_SLOTS 256
+
 struct st_stacks {
 	struct ksyms *ksyms;
 	struct syms_cache *syms;
 	struct arena_chunk *arena;
 	bool ksyms_failed;
+	/* When each pid's maps were last re-read (a small direct-mapped table). */
+	struct {
+		pid_t pid;
+		uint64_t ns;
+	} recent[RECENT_SLOTS];
 };
 
 struct st_stacks *st_stacks__new(void)
@@ -136,18 +143,36 @@ void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
 		syms_cache__prepare(s->syms, pid);
 }
 
+/* Re-read a process's maps at most every 150 ms, however often it is seen. */
+static bool refresh_due(struct st_stacks *s, pid_t pid)
+{
+	unsigned int i = (unsigned int)pid % RECENT_SLOTS;
+	uint64_t now = st_now_ns();
+
+	if (s->recent[i].pid == pid && now - s->recent[i].ns < 150 * NSEC_PER_MSEC)
+		return false;
+	s->recent[i].pid = pid;
+	s->recent[i].ns = now;
+	return true;
+}
+
 int st_stacks__on_proc_event(void *ctx, void *data, size_t len)
 {
 	const struct st_proc_event *e = data;
 	struct st_stacks *s = ctx;
 
+	/* A steady stream must not keep the consumer from seeing a stop request. */
+	if (st_exiting())
+		return -EINTR;
 	if (len < sizeof(*e))
 		return 0;
 	/* At exec the libraries are not mapped yet: read the maps at first sight. */
-	if (e->type == ST_EV_PROC_EXEC)
+	if (e->type == ST_EV_PROC_EXEC) {
 		st_stacks__forget_pid(s, (pid_t)e->tgid);
-	else
+		s->recent[(unsigned int)e->tgid % RECENT_SLOTS].pid = 0;
+	} else if (refresh_due(s, (pid_t)e->tgid)) {
 		st_stacks__refresh_pid(s, (pid_t)e->tgid);
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -81,7 +82,8 @@ int st_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* strtoull() would skip any blank and negate a '-': "\t-1" must not be UINT64_MAX. */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -100,7 +102,7 @@ int st_parse_int(const char *s, int min, int max, int *out)
 	long v;
 	char *end;
 
-	if (!s || !*s || *s == ' ')
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -119,7 +121,7 @@ int st_parse_double(const char *s, double min, double max, double *out)
 	double v;
 	char *end;
 
-	if (!s || !*s || *s == ' ')
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -165,7 +167,8 @@ int st_parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
 	}
 	if (v * (double)unit >= 18e18)
 		return -ERANGE;
-	*out_ns = (uint64_t)llround(v * (double)unit);
+	/* Not llround(): its long long overflows from 2^63 ns up. v >= 0: round half up. */
+	*out_ns = (uint64_t)(v * (double)unit + 0.5);
 	return 0;
 }
 
