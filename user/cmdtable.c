@@ -8,7 +8,10 @@
 
 static const struct st_cmd cmds[] = {
 	{ "doctor", "what this kernel supports and which attach mode each probe uses", cmd_doctor },
-	{ "compare", "compare two runs (JSON or folded): percentile changes, significance, differential flamegraph", cmd_compare },
+	{ "compare",
+	  "compare two runs (JSON or folded): percentile changes, significance, differential "
+	  "flamegraph",
+	  cmd_compare },
 	{ "flamegraph", "render folded stacks as an interactive SVG flamegraph (also differential)",
 	  cmd_flamegraph },
 	{ "iolat", "per-I/O latency on iSCSI/NVMe-TCP split into kernel, network, target",

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_SVG, OPT_TOP };
+enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_SVG, OPT_TOP, OPT_MIN_SHARE };
 
 struct compare_cli {
 	struct cmp_opts o;
@@ -33,6 +33,10 @@ static const struct st_optdef compare_defs[] = {
 	  OPT_ALPHA },
 	{ "svg", 0, "FILE", "write a differential flamegraph: NEW against BASE, normalized",
 	  OPT_SVG },
+	{ "min-share", 0, "PCT",
+	  "gate only rows at least PCT percent of their whole: the operation, group or run "
+	  "(default 1)",
+	  OPT_MIN_SHARE },
 	{ "top", 0, "N", "stacks and frames shown per table (default 10)", OPT_TOP },
 };
 
@@ -52,6 +56,12 @@ static int compare_opt(void *ctx, int id, const char *arg)
 			return 0;
 		st_err("invalid value '%s' for --alpha: expected a level from 1e-9 to 0.5, e.g. "
 		       "0.05",
+		       arg);
+		return -1;
+	case OPT_MIN_SHARE:
+		if (!st_parse_double(arg, 0, 100, &c->o.min_share_pct))
+			return 0;
+		st_err("invalid value '%s' for --min-share: expected a percentage from 0 to 100",
 		       arg);
 		return -1;
 	case OPT_SVG:
@@ -122,8 +132,7 @@ static const char *fmt_shift(const struct cmp_row *w, const char *unit, char *bu
 	return buf;
 }
 
-static void pct_table_row(struct st_table *t, const struct cmp_row *w, const char *unit,
-			  bool first)
+static void pct_table_row(struct st_table *t, const struct cmp_row *w, const char *unit, bool first)
 {
 	char c[16][32], n[48];
 	const char *cells[15];
@@ -157,8 +166,9 @@ static void print_pct_section(const struct cmp_result *r, const char *section, c
 
 	if (!t)
 		return;
-	st_table__rowf(t, "%s\tPART\t%s\tp50 BASE\tp50 NEW\tΔp50\tp95 BASE\tp95 NEW\tΔp95\tp99 "
-			  "BASE\tp99 NEW\tΔp99\tSHIFT\tp\tVERDICT",
+	st_table__rowf(t,
+		       "%s\tPART\t%s\tp50 BASE\tp50 NEW\tΔp50\tp95 BASE\tp95 NEW\tΔp95\tp99 "
+		       "BASE\tp99 NEW\tΔp99\tSHIFT\tp\tVERDICT",
 		       title, r->kind == CMP_NODESTAGE ? "OPS" : "COUNT");
 	for (i = 0; i < r->nrows; i++) {
 		const struct cmp_row *w = &r->rows[i];
@@ -192,8 +202,7 @@ static void short_stack(const char *s, char *buf, size_t len, size_t max)
 	snprintf(buf, len, "%.*s;...%s", (int)first, s, tail);
 }
 
-static void print_stack_section(const struct cmp_result *r, const char *section,
-				const char *title)
+static void print_stack_section(const struct cmp_result *r, const char *section, const char *title)
 {
 	struct st_table *t = st_table__new(10, 0x1fe);
 	char c[8][32], name[128];
@@ -225,7 +234,7 @@ static void print_stack_section(const struct cmp_result *r, const char *section,
 	if (st_table__rows(t) > 1) {
 		printf("\n%s\n", !strcmp(section, "stack")
 				     ? "top stacks (by share; root first):"
-				     : "top frames (inclusive; by change of share):");
+				     : "top frames (inclusive; by size of the change):");
 		st_table__print(t, stdout, 2);
 	}
 	st_table__free(t);
@@ -278,9 +287,12 @@ static void print_text(const struct cmp_result *r, const struct cmp_doc *base,
 	if (r->kind == CMP_FOLDED)
 		printf("test: %s; changes are shown, never gated\n", samples_desc(r));
 	else
-		printf("test: %s, two-sided, alpha %g; regression: significant and p50 or p99 up "
-		       "more than %g%%\n",
-		       samples_desc(r), o->alpha, o->threshold_pct);
+		printf("test: %s, two-sided, alpha %g; regression: significant, p50 or p99 up "
+		       "more than %g%%, at least %g%% of %s\n",
+		       samples_desc(r), o->alpha, o->threshold_pct, o->min_share_pct,
+		       r->kind == CMP_NODESTAGE ? "the operation"
+		       : r->kind == CMP_IOLAT	? "the group"
+						: "the run");
 	if (r->kind == CMP_NODESTAGE || r->kind == CMP_IOLAT) {
 		print_pct_section(r, "phase", "PHASE");
 		print_pct_section(r, "group", "GROUP");
@@ -387,18 +399,20 @@ int cmd_compare(int argc, char **argv)
 		.summary = "Compare two runs of the same subcommand: what changed, and is it real?",
 		.details =
 		    "BASE and NEW are two --json outputs of nodestage, iolat, offcpu or profile,\n"
-		    "or two folded-stack files. Rows give p50/p95/p99 before and after (nodestage:\n"
+		    "or two folded-stack files. Rows give p50/p95/p99 before and after "
+		    "(nodestage:\n"
 		    "per phase and category; iolat: per group and component; stacks: total and\n"
 		    "share per stack and frame), the Hodges-Lehmann shift and the two-sided\n"
 		    "Mann-Whitney U test on the samples behind them: operations, requests, or\n"
 		    "per-process totals. Exit status: 0, or 4 when a significant increase moved a\n"
 		    "p50 or p99 by more than --threshold percent; 2 for bad usage or runs that\n"
 		    "cannot be compared (other subcommand, unit or schema version); 1 on errors.",
-		.examples = "  scaletrace compare before.json after.json             # table, exit 4 "
-			    "on a regression\n"
-			    "  scaletrace compare --threshold 20 --alpha 0.01 a.json b.json\n"
-			    "  scaletrace compare --svg diff.svg old.folded new.folded\n"
-			    "  scaletrace compare --json - base.json new.json        # for CI\n",
+		.examples =
+		    "  scaletrace compare before.json after.json             # table, exit 4 "
+		    "on a regression\n"
+		    "  scaletrace compare --threshold 20 --alpha 0.01 a.json b.json\n"
+		    "  scaletrace compare --svg diff.svg old.folded new.folded\n"
+		    "  scaletrace compare --json - base.json new.json        # for CI\n",
 		.common = ST_OPT_JSON,
 		.opts = compare_defs,
 		.nopts = ARRAY_SIZE(compare_defs),

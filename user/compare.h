@@ -28,11 +28,11 @@ struct cmp_rec {
 
 struct cmp_doc {
 	enum cmp_kind kind;
-	char *name;	   /* for messages: the path */
-	char *schema;	   /* "scaletrace.offcpu/1"; "folded" for folded stacks */
-	char *unit;	   /* "us", "samples"; "" when the document does not say */
-	bool readable;	   /* a schema version this code reads (cmp_check() refuses others) */
-	json_object *root; /* JSON documents (a reference is held) */
+	char *name;	      /* for messages: the path */
+	char *schema;	      /* "scaletrace.offcpu/1"; "folded" for folded stacks */
+	char *unit;	      /* "us", "samples"; "" when the document does not say */
+	bool readable;	      /* a schema version this code reads (cmp_check() refuses others) */
+	json_object *root;    /* JSON documents (a reference is held) */
 	struct cmp_rec *recs; /* stack kinds: one record per (stack, process) entry */
 	size_t nrecs;
 };
@@ -58,6 +58,7 @@ int cmp_check(const struct cmp_doc *base, const struct cmp_doc *new, char *why, 
 struct cmp_opts {
 	double threshold_pct; /* gate: p50 or p99 up by more than this (default 10) */
 	double alpha;	      /* significance level (default 0.05) */
+	double min_share_pct; /* gate only rows that are this share of their whole (default 1) */
 	int top;	      /* stack kinds: rows shown per section (default 10) */
 };
 
@@ -73,9 +74,9 @@ enum cmp_verdict {
 enum { CMP_P50, CMP_P95, CMP_P99, CMP_NPCT };
 
 struct cmp_row {
-	const char *section; /* "phase", "group", "exchange", "stack", "frame" */
-	char *name;	     /* phase, group, stack (root first) or frame */
-	const char *part;    /* "wall", a category, an iolat component; NULL for stacks */
+	const char *section;  /* "phase", "group", "exchange", "stack", "frame" */
+	char *name;	      /* phase, group, stack (root first) or frame */
+	const char *part;     /* "wall", a category, an iolat component; NULL for stacks */
 	size_t n_base, n_new; /* operations, requests or processes behind the numbers */
 	bool have_pct;
 	double base[CMP_NPCT], new[CMP_NPCT]; /* in the documents' unit */
@@ -86,7 +87,9 @@ struct cmp_row {
 	bool shift_exact;
 	const char *untested; /* why there is no test, for CMP_UNTESTED */
 	enum cmp_verdict verdict;
-	bool shown;	   /* printed (stack kinds show the top rows only) */
+	bool shown;	  /* printed (stack kinds show the top rows only) */
+	bool immaterial;  /* slower beyond the threshold, but below min_share_pct of its whole */
+	int trigger_pct;  /* CMP_P50 or CMP_P99: what the gate saw */
 	char trigger[96]; /* "p99 +35.2%" for a regression */
 };
 
@@ -130,7 +133,7 @@ struct cmp_row *cmp__new_row(struct cmp_result *r, const char *section, const ch
 int cmp__fill(struct cmp_row *w, double *a, size_t na, double *b, size_t nb, bool pct);
 void cmp__judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *r);
 void cmp__note(struct cmp_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cmp__run_stacks(const struct cmp_doc *base, const struct cmp_doc *new,
-		    const struct cmp_opts *o, struct cmp_result *r);
+int cmp__run_stacks(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
+		    struct cmp_result *r);
 
 #endif

@@ -28,13 +28,18 @@ void cmp_opts_defaults(struct cmp_opts *o)
 	o->threshold_pct = 10;
 	o->alpha = 0.05;
 	o->top = 10;
+	o->min_share_pct = 1;
 }
 
 const char *cmp_verdict_name(enum cmp_verdict v)
 {
 	static const char *const names[] = {
-		[CMP_SAME] = "~",	      [CMP_FASTER] = "faster",	 [CMP_SLOWER] = "slower",
-		[CMP_REGRESSION] = "REGRESSION", [CMP_UNTESTED] = "not tested", [CMP_TOO_FEW] = "too few",
+		[CMP_SAME] = "~",
+		[CMP_FASTER] = "faster",
+		[CMP_SLOWER] = "slower",
+		[CMP_REGRESSION] = "REGRESSION",
+		[CMP_UNTESTED] = "not tested",
+		[CMP_TOO_FEW] = "too few",
 	};
 
 	return v <= CMP_TOO_FEW ? names[v] : "?";
@@ -79,7 +84,7 @@ void cmp__note(struct cmp_result *r, const char *fmt, ...)
 }
 
 struct cmp_row *cmp__new_row(struct cmp_result *r, const char *section, const char *name,
-			       const char *part)
+			     const char *part)
 {
 	struct cmp_row *w;
 
@@ -151,11 +156,13 @@ void cmp__judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *
 		bool use99 = !(d50 > o->threshold_pct) || d99 > d50;
 
 		w->verdict = CMP_REGRESSION;
+		w->trigger_pct = use99 ? CMP_P99 : CMP_P50;
 		if (isinf(use99 ? d99 : d50))
-			snprintf(w->trigger, sizeof(w->trigger), "%s from 0", use99 ? "p99" : "p50");
+			snprintf(w->trigger, sizeof(w->trigger), "%s from 0",
+				 use99 ? "p99" : "p50");
 		else
-			snprintf(w->trigger, sizeof(w->trigger), "%s %+.1f%%", use99 ? "p99" : "p50",
-				 use99 ? d99 : d50);
+			snprintf(w->trigger, sizeof(w->trigger), "%s %+.1f%%",
+				 use99 ? "p99" : "p50", use99 ? d99 : d50);
 		r->nregress++;
 	}
 }
@@ -287,8 +294,8 @@ static bool all_zero(const double *v, size_t n)
 	return true;
 }
 
-static int ns_rows_for(struct cmp_result *r, const struct ns_side *s, const char *kind,
-		       bool prefix, const struct cmp_opts *o, double *a, double *b)
+static int ns_rows_for(struct cmp_result *r, const struct ns_side *s, const char *kind, bool prefix,
+		       const struct cmp_opts *o, double *a, double *b)
 {
 	struct name_list l = { .n = 0 };
 	char name[160];
@@ -304,8 +311,8 @@ static int ns_rows_for(struct cmp_result *r, const struct ns_side *s, const char
 			nb = ns_samples(&s[1], kind, l.v[i], part, b);
 			if (part && all_zero(a, na) && all_zero(b, nb))
 				continue; /* a category this phase never had */
-			snprintf(name, sizeof(name), "%s%s%s", prefix ? kind : "", prefix ? "/" : "",
-				 l.v[i]);
+			snprintf(name, sizeof(name), "%s%s%s", prefix ? kind : "",
+				 prefix ? "/" : "", l.v[i]);
 			w = cmp__new_row(r, "phase", name, ns_parts[part]);
 			if (!w)
 				return -ENOMEM;
@@ -346,10 +353,11 @@ static int run_nodestage(const struct cmp_doc *base, const struct cmp_doc *new,
 			err = -ENOMEM;
 	}
 	if (!err && (s[0].excluded || s[1].excluded))
-		cmp__note(r,
-		     "operations that did not complete are left out: %zu in the base run, %zu in "
-		     "the new run",
-		     s[0].excluded, s[1].excluded);
+		cmp__note(
+		    r,
+		    "operations that did not complete are left out: %zu in the base run, %zu in "
+		    "the new run",
+		    s[0].excluded, s[1].excluded);
 	mixed = ns_has_kind(s, "stage") && ns_has_kind(s, "unstage");
 	if (!err && (!mixed || ns_has_kind(s, "stage")))
 		err = ns_rows_for(r, s, mixed ? "stage" : NULL, mixed, o, a, b);
@@ -471,7 +479,8 @@ static int io_section(struct cmp_result *r, const struct cmp_doc *base, const st
 	json_object *gb = json_object_object_get(base->root, array);
 	json_object *gn = json_object_object_get(new->root, array);
 	bool exch = !strcmp(array, "exchanges");
-	int by_b = exch ? -1 : io_full_samples(base->root), by_n = exch ? -1 : io_full_samples(new->root);
+	int by_b = exch ? -1 : io_full_samples(base->root),
+	    by_n = exch ? -1 : io_full_samples(new->root);
 	struct name_list l = { .n = 0 };
 	size_t i;
 	int g, c, err = 0;
@@ -483,8 +492,8 @@ static int io_section(struct cmp_result *r, const struct cmp_doc *base, const st
 	for (g = 0; !err && g < l.n; g++)
 		for (c = 0; !err && c < (int)ARRAY_SIZE(io_comps); c++) {
 			json_object *xb = io_group(gb, l.v[g]), *xn = io_group(gn, l.v[g]);
-			struct cmp_row *w = cmp__new_row(r, exch ? "exchange" : "group", l.v[g],
-						    io_comps[c]);
+			struct cmp_row *w =
+			    cmp__new_row(r, exch ? "exchange" : "group", l.v[g], io_comps[c]);
 
 			if (!w)
 				return -ENOMEM;
@@ -514,17 +523,19 @@ static int run_iolat(const struct cmp_doc *base, const struct cmp_doc *new,
 {
 	json_object *sb = json_object_object_get(base->root, "slowest");
 	json_object *sn = json_object_object_get(new->root, "slowest");
-	size_t nb = sb ? json_object_array_length(sb) : 0, nn = sn ? json_object_array_length(sn) : 0;
+	size_t nb = sb ? json_object_array_length(sb) : 0,
+	       nn = sn ? json_object_array_length(sn) : 0;
 	double *a = calloc(nb + 1, sizeof(*a)), *b = calloc(nn + 1, sizeof(*b));
 	int err = a && b ? 0 : -ENOMEM;
 
 	r->sample_name = "requests";
 	if (!err && (io_full_samples(base->root) < 0 || io_full_samples(new->root) < 0))
-		cmp__note(r,
-		     "significance not tested: slowest[] holds %zu of %.0f requests (base) and %zu "
-		     "of %.0f (new); a test on the slowest alone would be biased. Re-run iolat "
-		     "with --top at least the request count to test per request.",
-		     nb, jnum(base->root, "requests"), nn, jnum(new->root, "requests"));
+		cmp__note(
+		    r,
+		    "significance not tested: slowest[] holds %zu of %.0f requests (base) and %zu "
+		    "of %.0f (new); a test on the slowest alone would be biased. Re-run iolat "
+		    "with --top at least the request count to test per request.",
+		    nb, jnum(base->root, "requests"), nn, jnum(new->root, "requests"));
 	if (!err)
 		err = io_section(r, base, new, "groups", o, a, b);
 	if (!err)
@@ -532,6 +543,70 @@ static int run_iolat(const struct cmp_doc *base, const struct cmp_doc *new,
 	free(a);
 	free(b);
 	return err;
+}
+
+/* The new run's value of the whole @w is part of: the operation's, or the group's total. */
+static double whole_of(const struct cmp_result *r, const struct cmp_row *w, int k)
+{
+	const char *part = r->kind == CMP_NODESTAGE ? "wall" : "total";
+	size_t i, plen = 0;
+	char total[160];
+
+	if (r->kind == CMP_NODESTAGE && !strncmp(w->name, "stage/", 6))
+		plen = 6;
+	else if (r->kind == CMP_NODESTAGE && !strncmp(w->name, "unstage/", 8))
+		plen = 8;
+	if (r->kind == CMP_NODESTAGE)
+		snprintf(total, sizeof(total), "%.*stotal", (int)plen, w->name);
+	else
+		snprintf(total, sizeof(total), "%s", w->name);
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].section == w->section && !strcmp(r->rows[i].name, total) &&
+		    !strcmp(r->rows[i].part, part))
+			return r->rows[i].new[k];
+	return 0;
+}
+
+/*
+ * A significant jump of something tiny (0 -> 50us of network time in a 500 ms
+ * staging, a stack at 0.1% of the run) is real but not a regression anyone
+ * should be paged for: below min_share_pct of its whole it does not gate.
+ */
+static void apply_min_share(struct cmp_result *r, const struct cmp_opts *o)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nrows; i++) {
+		struct cmp_row *w = &r->rows[i];
+		double whole;
+		bool material;
+
+		if (w->verdict != CMP_REGRESSION)
+			continue;
+		if (!w->part) {
+			material = 100 * w->share_new >= o->min_share_pct;
+		} else {
+			whole = whole_of(r, w, w->trigger_pct);
+			material =
+			    whole <= 0 || 100 * w->new[w->trigger_pct] >= o->min_share_pct *whole;
+		}
+		if (material)
+			continue;
+		w->verdict = CMP_SLOWER;
+		w->immaterial = true;
+		w->trigger[0] = '\0';
+		r->nregress--;
+		n++;
+	}
+	if (n)
+		cmp__note(
+		    r,
+		    "%zu significant increase%s beyond the threshold did not gate: below %g%% of "
+		    "%s (--min-share)",
+		    n, n == 1 ? "" : "s", o->min_share_pct,
+		    r->kind == CMP_NODESTAGE ? "the operation's total"
+		    : r->kind == CMP_IOLAT   ? "the group's total"
+					     : "the run");
 }
 
 /* Say once why some rows could not reach significance whatever their data. */
@@ -546,12 +621,13 @@ static void note_too_few(struct cmp_result *r, const struct cmp_opts *o)
 			n++;
 		}
 	if (w)
-		cmp__note(r,
-			  "%zu row%s had too few %s to test: with %zu and %zu samples the smallest "
-			  "possible p is %.3f, not below alpha %g (4 or more on each side are needed "
-			  "at alpha 0.05)",
-			  n, n == 1 ? "" : "s", r->sample_name, w->n_base, w->n_new, w->t.p_min,
-			  o->alpha);
+		cmp__note(
+		    r,
+		    "%zu row%s had too few %s to test: with %zu and %zu samples the smallest "
+		    "possible p is %.3f, not below alpha %g (4 or more on each side are needed "
+		    "at alpha 0.05)",
+		    n, n == 1 ? "" : "s", r->sample_name, w->n_base, w->n_new, w->t.p_min,
+		    o->alpha);
 }
 
 int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
@@ -572,7 +648,9 @@ int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct 
 	default:
 		err = cmp__run_stacks(base, new, o, r);
 	}
-	if (!err)
+	if (!err) {
+		apply_min_share(r, o);
 		note_too_few(r, o);
+	}
 	return err;
 }

@@ -65,7 +65,8 @@ static char *join_frames(json_object *frames)
 	size_t i, n, len = 0, off = 0;
 	char *s;
 
-	if (!json_object_is_type(frames, json_type_array) || !(n = json_object_array_length(frames)))
+	if (!json_object_is_type(frames, json_type_array) ||
+	    !(n = json_object_array_length(frames)))
 		return NULL;
 	for (i = 0; i < n; i++)
 		len += strlen(json_object_get_string(json_object_array_get_idx(frames, i))) + 1;
@@ -280,13 +281,13 @@ static const char *describe(const struct cmp_doc *d)
 int cmp_check(const struct cmp_doc *base, const struct cmp_doc *new, char *why, size_t len)
 {
 	if (base->kind != new->kind) {
-		snprintf(why, len, "cannot compare runs of different subcommands: %s is %s, %s is %s",
+		snprintf(why, len,
+			 "cannot compare runs of different subcommands: %s is %s, %s is %s",
 			 base->name, describe(base), new->name, describe(new));
 		return -EINVAL;
 	}
 	if (strcmp(base->schema, new->schema)) {
-		snprintf(why, len,
-			 "cannot compare different schema versions: %s is %s, %s is %s",
+		snprintf(why, len, "cannot compare different schema versions: %s is %s, %s is %s",
 			 base->name, base->schema, new->name, new->schema);
 		return -EINVAL;
 	}
@@ -312,8 +313,8 @@ static int fold_nodestage(const struct cmp_doc *d, struct fg *t)
 	int c, err = 0;
 
 	for (i = 0; !err && i < n; i++) {
-		json_object *phases = json_object_object_get(json_object_array_get_idx(ops, i),
-							     "phases");
+		json_object *phases =
+		    json_object_object_get(json_object_array_get_idx(ops, i), "phases");
 		size_t np = phases ? json_object_array_length(phases) : 0;
 
 		for (j = 0; !err && j < np; j++) {
@@ -347,14 +348,15 @@ static int fold_iolat(const struct cmp_doc *d, struct fg *t)
 
 	for (i = 0; !err && i < n; i++) {
 		json_object *g = json_object_array_get_idx(groups, i);
-		uint64_t count = (uint64_t)json_object_get_int64(json_object_object_get(g, "count"));
+		uint64_t count =
+		    (uint64_t)json_object_get_int64(json_object_object_get(g, "count"));
 		const char *fr[2] = { json_object_get_string(json_object_object_get(g, "group")) };
 		char leaf[32];
 
 		for (c = 0; !err && fr[0] && c < ARRAY_SIZE(comps); c++) {
 			json_object *h = json_object_object_get(g, comps[c]);
-			uint64_t mean = (uint64_t)json_object_get_int64(
-			    json_object_object_get(h, "mean_us"));
+			uint64_t mean =
+			    (uint64_t)json_object_get_int64(json_object_object_get(h, "mean_us"));
 
 			snprintf(leaf, sizeof(leaf), "[%s]", comps[c]);
 			fr[1] = leaf;

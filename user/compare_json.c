@@ -26,7 +26,8 @@ static json_object *change_obj(const struct cmp_row *w)
 	for (k = 0; k < CMP_NPCT; k++) {
 		double d = cmp_change_pct(w->base[k], w->new[k]);
 
-		json_object_object_add(o, pct_names[k], isinf(d) ? NULL : json_object_new_double(d));
+		json_object_object_add(o, pct_names[k],
+				       isinf(d) ? NULL : json_object_new_double(d));
 	}
 	return o;
 }
@@ -44,9 +45,9 @@ static json_object *test_obj(const struct cmp_row *w)
 	json_object_object_add(o, "p_min", json_object_new_double(w->t.p_min));
 	json_object_object_add(o, "p_superiority", json_object_new_double(w->t.superior));
 	json_object_object_add(o, "shift", json_object_new_double(w->shift));
-	json_object_object_add(o, "shift_method",
-			       json_object_new_string(w->shift_exact ? "hodges-lehmann"
-								     : "median difference"));
+	json_object_object_add(
+	    o, "shift_method",
+	    json_object_new_string(w->shift_exact ? "hodges-lehmann" : "median difference"));
 	return o;
 }
 
@@ -79,6 +80,8 @@ static json_object *row_obj(const struct cmp_row *w)
 	json_object_object_add(o, "verdict", json_object_new_string(cmp_verdict_name(w->verdict)));
 	if (w->untested)
 		json_object_object_add(o, "untested_reason", json_object_new_string(w->untested));
+	if (w->immaterial)
+		json_object_object_add(o, "below_min_share", json_object_new_boolean(1));
 	if (w->trigger[0])
 		json_object_object_add(o, "trigger", json_object_new_string(w->trigger));
 	return o;
@@ -124,6 +127,9 @@ json_object *cmp_result_json(const struct cmp_result *r, const struct cmp_doc *b
 	json_object_object_add(root, "percentiles", json_object_new_string("nearest rank"));
 	json_object_object_add(root, "alpha", json_object_new_double(o->alpha));
 	json_object_object_add(root, "threshold_pct", json_object_new_double(o->threshold_pct));
+	json_object_object_add(root, "min_share_pct", json_object_new_double(o->min_share_pct));
+	if (stacks) /* rows: the top ones of each section, and every regression */
+		json_object_object_add(root, "top", json_object_new_int(o->top));
 	for (i = 0; i < r->nrows; i++) {
 		const struct cmp_row *w = &r->rows[i];
 

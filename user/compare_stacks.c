@@ -82,8 +82,8 @@ static int push(struct sside *s, const char *key, const struct cmp_rec *from)
 		s->recs = n;
 		s->cap = cap;
 	}
-	s->recs[s->nrecs++] = (struct srec){ key, from->key, comm_len(from->key), from->pid,
-					     from->v };
+	s->recs[s->nrecs++] =
+	    (struct srec){ key, from->key, comm_len(from->key), from->pid, from->v };
 	return 0;
 }
 
@@ -101,10 +101,12 @@ static int frame_recs(struct sside *s, const struct cmp_doc *d, char ***owned, s
 			bool dup = false;
 
 			for (k = first; k < s->nrecs && !dup; k++)
-				dup = strlen(s->recs[k].key) == len && !strncmp(s->recs[k].key, p, len);
+				dup = strlen(s->recs[k].key) == len &&
+				      !strncmp(s->recs[k].key, p, len);
 			if (!dup) {
 				if (*nowned == cap) {
-					char **n = realloc(*owned, (cap = cap ? cap * 2 : 256) * sizeof(*n));
+					char **n = realloc(*owned, (cap = cap ? cap * 2 : 256) *
+								       sizeof(*n));
 
 					if (!n)
 						return -ENOMEM;
@@ -129,8 +131,8 @@ static int build_procs(struct sside *s, const struct cmp_doc *d)
 	if (!s->procs)
 		return -ENOMEM;
 	for (i = 0; i < d->nrecs; i++) {
-		s->procs[i] = (struct sproc){ d->recs[i].pid, d->recs[i].key,
-					      comm_len(d->recs[i].key) };
+		s->procs[i] =
+		    (struct sproc){ d->recs[i].pid, d->recs[i].key, comm_len(d->recs[i].key) };
 		s->has_pids |= d->recs[i].pid != 0;
 		s->total += d->recs[i].v;
 	}
@@ -241,8 +243,8 @@ static int stack_row(struct cmp_result *r, const char *section, const struct ssi
 	if (s[0].has_pids && s[1].has_pids) {
 		add_comms(&c, &s[0], ab);
 		add_comms(&c, &s[1], an);
-		err = cmp__fill(w, a, samples(&s[0], ab, &c, a), b, samples(&s[1], an, &c, b),
-				true);
+		err =
+		    cmp__fill(w, a, samples(&s[0], ab, &c, a), b, samples(&s[1], an, &c, b), true);
 	} else {
 		w->n_base = ab ? 1 : 0;
 		w->n_new = an ? 1 : 0;
@@ -265,10 +267,12 @@ static int by_share(const void *x, const void *y)
 	return d > 0 ? 1 : d < 0 ? -1 : strcmp(a->name, b->name);
 }
 
-static int by_share_change(const void *x, const void *y)
+/* The size of a change, as a share of the larger run: stable when a whole run scales. */
+static int by_change(const void *x, const void *y, void *ctx)
 {
 	const struct cmp_row *a = x, *b = y;
-	double d = fabs(b->share_new - b->share_base) - fabs(a->share_new - a->share_base);
+	double big = *(const double *)ctx;
+	double d = (fabs(b->sum_new - b->sum_base) - fabs(a->sum_new - a->sum_base)) / big;
 
 	/* changes below 0.01% of the run are noise in the ordering: rank by share */
 	return fabs(d) > 1e-4 ? (d > 0 ? 1 : -1) : by_share(x, y);
@@ -279,6 +283,7 @@ static int section_rows(struct cmp_result *r, const char *section, struct sside 
 			const struct cmp_opts *o)
 {
 	size_t i = 0, j = 0, first = r->nrows, k;
+	double big;
 	double *a = calloc(s[0].nprocs + 1, sizeof(*a)), *b = calloc(s[1].nprocs + 1, sizeof(*b));
 	int err = a && b ? 0 : -ENOMEM;
 
@@ -296,10 +301,14 @@ static int section_rows(struct cmp_result *r, const char *section, struct sside 
 	free(b);
 	if (err)
 		return err;
-	qsort(r->rows + first, r->nrows - first, sizeof(*r->rows),
-	      strcmp(section, "frame") ? by_share : by_share_change);
+	big = fmax(fmax(s[0].total, s[1].total), 1);
+	if (strcmp(section, "frame"))
+		qsort(r->rows + first, r->nrows - first, sizeof(*r->rows), by_share);
+	else
+		qsort_r(r->rows + first, r->nrows - first, sizeof(*r->rows), by_change, &big);
 	for (k = first; k < r->nrows; k++)
-		r->rows[k].shown = k - first < (size_t)o->top || r->rows[k].verdict == CMP_REGRESSION;
+		r->rows[k].shown =
+		    k - first < (size_t)o->top || r->rows[k].verdict == CMP_REGRESSION;
 	return 0;
 }
 
@@ -340,8 +349,8 @@ static int run_section(struct cmp_result *r, const struct cmp_doc *d[2], bool fr
 	return err;
 }
 
-int cmp__run_stacks(const struct cmp_doc *base, const struct cmp_doc *new,
-		    const struct cmp_opts *o, struct cmp_result *r)
+int cmp__run_stacks(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
+		    struct cmp_result *r)
 {
 	const struct cmp_doc *d[2] = { base, new };
 	int err;

@@ -11,21 +11,25 @@
 #include "table.h"
 #include "util.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-enum { OPT_MOUNT = 256 };
+enum { OPT_MOUNT = 256, OPT_VERIFY };
 
 struct doctor_opts {
 	bool mount_tracefs;
+	bool verify;
 };
 
 static const struct st_optdef doctor_defs[] = {
 	{ "mount-tracefs", 0, NULL, "mount tracefs at /sys/kernel/tracing when it is missing",
 	  OPT_MOUNT },
+	{ "verify", 0, NULL, "load every usable variant of every probe: does the verifier take it?",
+	  OPT_VERIFY },
 };
 
 static int doctor_opt(void *ctx, int id, const char *arg)
@@ -35,6 +39,8 @@ static int doctor_opt(void *ctx, int id, const char *arg)
 	(void)arg;
 	if (id == OPT_MOUNT)
 		o->mount_tracefs = true;
+	else if (id == OPT_VERIFY)
+		o->verify = true;
 	return 0;
 }
 
@@ -182,7 +188,7 @@ static void emit_json(const struct probe_row *r, void *ctx)
 }
 
 static int print_json(const char *path, struct st_features *f, bool privileged,
-		      const struct verdict *v)
+		      const struct verdict *v, json_object *verify)
 {
 	json_object *root = json_object_new_object(), *feats = json_object_new_object();
 	json_object *mods = json_object_new_object(), *probes = json_object_new_array();
@@ -212,6 +218,8 @@ static int print_json(const char *path, struct st_features *f, bool privileged,
 	json_object_object_add(root, "modules", mods);
 	probe_rows(f, emit_json, probes);
 	json_object_object_add(root, "probes", probes);
+	if (verify)
+		json_object_object_add(root, "verify", json_object_get(verify));
 	json_object_object_add(root, "ok", json_object_new_boolean(v->ok));
 	json_object_object_add(root, "reason", json_object_new_string(v->why));
 	err = st_out_open(&out, path);
@@ -223,6 +231,86 @@ static int print_json(const char *path, struct st_features *f, bool privileged,
 	}
 	json_object_put(root);
 	return err;
+}
+
+/* Load one variant alone (every other program of the object off). 0 or -errno. */
+static int load_variant(const struct st_tracer_spec *t, const struct st_variant *v, char *why,
+			size_t len)
+{
+	void *skel = t->open();
+	struct bpf_program *p;
+	int err, i;
+
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(p, t->obj(skel))
+	{
+		bool mine = false;
+
+		for (i = 0; i < ST_VARIANT_PROGS && v->progs[i]; i++)
+			mine |= !strcmp(bpf_program__name(p), v->progs[i]);
+		bpf_program__set_autoload(p, mine);
+	}
+	err = t->load(skel);
+	snprintf(why, len, "%s", err ? st_libbpf_last_error() : "");
+	t->destroy(skel);
+	return err;
+}
+
+static void verify_print(json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	printf("\nVERIFY (tracer/probe variant: result)\n");
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+
+		printf("  %s/%s %s: %s\n",
+		       json_object_get_string(json_object_object_get(o, "tracer")),
+		       json_object_get_string(json_object_object_get(o, "probe")),
+		       json_object_get_string(json_object_object_get(o, "variant")),
+		       json_object_get_string(json_object_object_get(o, "result")));
+	}
+}
+
+/* --verify: every usable variant through the verifier; returns the failures. */
+static int verify_all(struct st_features *f, json_object *arr)
+{
+	char why[160], res[200];
+	int t, i, j, fails = 0;
+
+	for (t = 0; st_all_tracers[t]; t++) {
+		const struct st_tracer_spec *s = st_all_tracers[t];
+
+		for (i = 0; i < s->nprobes; i++)
+			for (j = 0; j < s->probes[i].nvariants; j++) {
+				const struct st_variant *v = &s->probes[i].variants[j];
+				int err;
+
+				if (!st_variant_usable(v, f, why, sizeof(why))) {
+					snprintf(res, sizeof(res), "not usable here: %s", why);
+					err = 1;
+				} else {
+					err = load_variant(s, v, why, sizeof(why));
+					fails += err < 0;
+					snprintf(res, sizeof(res), "%s%s%s",
+						 err ? "REFUSED: " : "verified", err ? why : "", "");
+				}
+				{
+					json_object *o = json_object_new_object();
+
+					json_object_object_add(o, "tracer", json_object_new_string(s->name));
+					json_object_object_add(o, "probe",
+							       json_object_new_string(s->probes[i].name));
+					json_object_object_add(o, "variant", json_object_new_string(
+										     st_attach_kind_name(v->kind)));
+					json_object_object_add(o, "verified", json_object_new_boolean(!err));
+					json_object_object_add(o, "result", json_object_new_string(res));
+					json_object_array_add(arr, o);
+				}
+			}
+	}
+	return fails;
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -249,9 +337,10 @@ int cmd_doctor(int argc, char **argv)
 	};
 	struct st_common c;
 	struct st_features f;
+	json_object *verify = json_object_new_array();
 	struct verdict v;
 	bool privileged;
-	int argi, r;
+	int argi, r, fails;
 
 	st_common_defaults(&c);
 	r = st_parse_args(&spec, &c, argc, argv, &argi);
@@ -268,12 +357,23 @@ int cmd_doctor(int argc, char **argv)
 		st_features_probe_static(&f);
 	}
 	judge(&f, privileged, &v);
+	if (o.verify && privileged) {
+		fails = verify_all(&f, verify);
+		if (fails) {
+			v.ok = false;
+			snprintf(v.why, sizeof(v.why), "%d probe variants refused by the verifier", fails);
+		}
+	}
 	if (c.json_path) {
-		if (print_json(c.json_path, &f, privileged, &v))
+		if (print_json(c.json_path, &f, privileged, &v, o.verify ? verify : NULL))
 			return 1;
 	}
-	if (!c.json_path || strcmp(c.json_path, "-"))
+	if (!c.json_path || strcmp(c.json_path, "-")) {
 		print_text(&f, privileged, &v);
+		if (o.verify && privileged)
+			verify_print(verify);
+	}
+	json_object_put(verify);
 	if (!v.ok && (c.json_path && !strcmp(c.json_path, "-")))
 		st_err("%s", v.why);
 	return v.ok ? 0 : 1;

@@ -91,7 +91,6 @@ static int iolat_opt(void *ctx, int id, const char *arg)
 
 static const struct st_probe_spec iolat_probes[] = { ST_STORAGE_PROBES };
 
-const struct st_tracer_spec st_iolat_spec = { "iolat", iolat_probes, ARRAY_SIZE(iolat_probes) };
 
 /* ---- state ------------------------------------------------------------------ */
 
@@ -119,25 +118,9 @@ struct iolat_run {
 	int err;
 };
 
-static void *skel_open(void)
-{
-	return iolat_bpf__open();
-}
+ST_SKEL_CALLBACKS(iolat)
 
-static struct bpf_object *skel_obj(void *skel)
-{
-	return ((struct iolat_bpf *)skel)->obj;
-}
-
-static int skel_load(void *skel)
-{
-	return iolat_bpf__load(skel);
-}
-
-static void skel_destroy(void *skel)
-{
-	iolat_bpf__destroy(skel);
-}
+const struct st_tracer_spec st_iolat_spec = ST_TRACER_SPEC(iolat, iolat_probes);
 
 static int skel_configure(void *skel, void *ctx)
 {
@@ -612,13 +595,7 @@ int cmd_iolat(int argc, char **argv)
 		.handle = iolat_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_iolat_spec,
-			       .open = skel_open,
-			       .obj = skel_obj,
-			       .configure = skel_configure,
-			       .load = skel_load,
-			       .destroy = skel_destroy,
-			       .ctx = &run };
+	struct st_loader l = { .spec = &st_iolat_spec, .configure = skel_configure, .ctx = &run };
 	struct st_common c;
 	int argi, err;
 

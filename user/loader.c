@@ -227,7 +227,7 @@ static void set_variant_autoload(struct bpf_object *obj, const struct st_variant
 static int apply_selection(struct st_loader *l, struct st_features *f, const int *skip)
 {
 	const struct st_tracer_spec *s = l->spec;
-	struct bpf_object *obj = l->obj(l->skel);
+	struct bpf_object *obj = l->spec->obj(l->skel);
 	int i, j;
 
 	for (i = 0; i < s->nprobes; i++) {
@@ -274,7 +274,7 @@ static bool manual_attach(const struct bpf_program *p)
 
 static int attach_all(struct st_loader *l, char *failed, size_t flen)
 {
-	struct bpf_object *obj = l->obj(l->skel);
+	struct bpf_object *obj = l->spec->obj(l->skel);
 	struct bpf_program *p;
 
 	bpf_object__for_each_program (p, obj) {
@@ -319,7 +319,7 @@ static int open_configure_select(struct st_loader *l, struct st_features *f, con
 {
 	int err;
 
-	l->skel = l->open();
+	l->skel = l->spec->open();
 	if (!l->skel) {
 		err = -errno;
 		st_err("cannot open the BPF object: %s", strerror(-err));
@@ -330,7 +330,7 @@ static int open_configure_select(struct st_loader *l, struct st_features *f, con
 		if (err)
 			return err;
 	}
-	set_tree_autoload(l->obj(l->skel), l->tree);
+	set_tree_autoload(l->spec->obj(l->skel), l->tree);
 	return apply_selection(l, f, skip);
 }
 
@@ -365,7 +365,7 @@ int st_loader_run(struct st_loader *l, struct st_features *f)
 		err = open_configure_select(l, f, skip);
 		if (err)
 			return err;
-		err = l->load(l->skel);
+		err = l->spec->load(l->skel);
 		if (err) {
 			snprintf(failed, sizeof(failed), "%s", last_failed_prog);
 			if (!demote(l, f, failed, skip))
@@ -378,7 +378,7 @@ int st_loader_run(struct st_loader *l, struct st_features *f)
 			if (!demote(l, f, failed, skip))
 				break;
 		}
-		l->destroy(l->skel);
+		l->spec->destroy(l->skel);
 		l->skel = NULL;
 	}
 	if (failed[0])
@@ -394,7 +394,7 @@ void st_loader_destroy(struct st_loader *l)
 {
 	detach_all(l);
 	if (l->skel)
-		l->destroy(l->skel);
+		l->spec->destroy(l->skel);
 	l->skel = NULL;
 }
 

@@ -10,6 +10,7 @@
 #include "opts.h"
 
 #include <bpf/libbpf.h>
+#include "util.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,11 +46,41 @@ struct st_probe_spec {
 	int nvariants;
 };
 
+/* A tracer: its probe table and its skeleton's typed callbacks. */
 struct st_tracer_spec {
 	const char *name;
 	const struct st_probe_spec *probes;
 	int nprobes;
+	void *(*open)(void);
+	struct bpf_object *(*obj)(void *skel);
+	int (*load)(void *skel);
+	void (*destroy)(void *skel);
 };
+
+/* The four skeleton callbacks of bpftool-generated skeleton NAME_bpf. */
+#define ST_SKEL_CALLBACKS(NAME)                                                                    \
+	static void *NAME##_skel_open(void)                                                        \
+	{                                                                                          \
+		return NAME##_bpf__open();                                                         \
+	}                                                                                          \
+	static struct bpf_object *NAME##_skel_obj(void *skel)                                      \
+	{                                                                                          \
+		return ((struct NAME##_bpf *)skel)->obj;                                           \
+	}                                                                                          \
+	static int NAME##_skel_load(void *skel)                                                    \
+	{                                                                                          \
+		return NAME##_bpf__load(skel);                                                     \
+	}                                                                                          \
+	static void NAME##_skel_destroy(void *skel)                                                \
+	{                                                                                          \
+		NAME##_bpf__destroy(skel);                                                         \
+	}
+
+#define ST_TRACER_SPEC(NAME, PROBES)                                                               \
+	{                                                                                          \
+		#NAME, PROBES, ARRAY_SIZE(PROBES), NAME##_skel_open, NAME##_skel_obj,              \
+			NAME##_skel_load, NAME##_skel_destroy                                      \
+	}
 
 /* Every tracer's probe table, for doctor. NULL-terminated. */
 extern const struct st_tracer_spec *const st_all_tracers[];
@@ -68,14 +99,10 @@ struct st_links {
 	int n;
 };
 
-/* Typed skeleton callbacks, so one loader serves every tracer. */
+/* One tracer's load: its spec (with the skeleton callbacks) and its configuration. */
 struct st_loader {
 	const struct st_tracer_spec *spec;
-	void *(*open)(void);
-	struct bpf_object *(*obj)(void *skel);
 	int (*configure)(void *skel, void *ctx); /* set rodata, map sizes; 0 or -errno */
-	int (*load)(void *skel);
-	void (*destroy)(void *skel);
 	void *ctx;
 	bool tree; /* keep the process-tree programs (st_tree_fork/exit) loaded */
 	/* Outputs. */

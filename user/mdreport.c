@@ -160,9 +160,9 @@ static void distinct(FILE *f, json_object *arr, const char *key, const char *wha
 	}
 	buf[0] = '\0';
 	for (k = 0; k < n && used < sizeof(buf); k++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s (%zu %s)",
-					 k ? ", " : "", names[k][0] ? names[k] : "unknown",
-					 counts[k], what);
+		used +=
+		    (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s (%zu %s)", k ? ", " : "",
+				     names[k][0] ? names[k] : "unknown", counts[k], what);
 	cell(f, n ? buf : "none seen");
 }
 
@@ -213,7 +213,8 @@ static void write_environment(struct md *m)
 	row_end(m->f);
 	env_row(m->f, "BPF overhead");
 	cellf(m->f, "peak %.3f%% of one CPU, budget %.3f%%, %zu budget action(s)",
-	      jnum(bpf, "peak_cpu_pct"), jnum(bpf, "budget_pct"), jlen(jget(bpf, "budget_actions")));
+	      jnum(bpf, "peak_cpu_pct"), jnum(bpf, "budget_pct"),
+	      jlen(jget(bpf, "budget_actions")));
 	row_end(m->f);
 	env_row(m->f, "Schema");
 	cell(m->f, jstr(m->root, "schema"));
@@ -265,10 +266,12 @@ static void write_methodology(struct md *m)
 	if (m->iolat) {
 		for (i = 0; i < jlen(jget(m->root, "exchanges")); i++)
 			xchg += jnum(jidx(jget(m->root, "exchanges"), i), "count");
-		fprintf(m->f, "- Requests seen: %.0f (%.0f split from block events only); socket "
-			      "exchanges: %.0f\n",
+		fprintf(m->f,
+			"- Requests seen: %.0f (%.0f split from block events only); socket "
+			"exchanges: %.0f\n",
 			jnum(m->root, "requests"), jnum(m->root, "block_only_requests"), xchg);
-		fprintf(m->f, "- Percentiles: the tool's log-linear histograms (within about 3%%)\n");
+		fprintf(m->f,
+			"- Percentiles: the tool's log-linear histograms (within about 3%%)\n");
 	} else {
 		ns_counts(ops, &complete, &failed, &stage);
 		fprintf(m->f,
@@ -434,9 +437,9 @@ static void ns_slos(struct md *m, json_object *ops, double *v)
 		else
 			cell(m->f, "-");
 		cell_ms(m->f, jnum(s, "limit_us"));
-		cell(m->f, !n				     ? "no operation had the phase"
+		cell(m->f, !n			       ? "no operation had the phase"
 			   : got > jnum(s, "limit_us") ? "VIOLATED"
-							: "met");
+						       : "met");
 		row_end(m->f);
 	}
 }
@@ -497,17 +500,18 @@ static void ns_dominant(FILE *f, json_object *p, double wall)
 
 static void ns_contributors(struct md *m, json_object *ops)
 {
-	static const char *const cols[] = { "#",	"Operation", "Volume",	 "Protocol",
-					    "Phase",	"Process",   "Wall (ms)", "Dominant",
-					    "Share",	"Evidence" };
+	static const char *const cols[] = { "#",     "Operation", "Volume",    "Protocol",
+					    "Phase", "Process",	  "Wall (ms)", "Dominant",
+					    "Share", "Evidence" };
 	struct contrib *all;
 	size_t i, j, n = 0;
 	int top = m->o->top > 0 ? m->o->top : 5;
 
 	for (i = 0; i < jlen(ops); i++)
 		n += jlen(jget(jidx(ops, i), "phases"));
-	fprintf(m->f, "\n## Top contributors\n\nThe longest phases of single operations, with "
-		      "the category that dominated them (share of the phase's wall time).%s\n",
+	fprintf(m->f,
+		"\n## Top contributors\n\nThe longest phases of single operations, with "
+		"the category that dominated them (share of the phase's wall time).%s\n",
 		m->o->svg_path || m->o->folded_path ? " Their stacks are in the flamegraph and "
 						      "folded files linked below."
 						    : "");
@@ -551,7 +555,8 @@ static void ns_summary(struct md *m, json_object *ops, double *v)
 	}
 	if (jlen(jget(m->root, "slos")))
 		fprintf(m->f, "- SLO: %s\n",
-			json_object_get_boolean(jget(m->root, "slo_violated")) ? "violated" : "met");
+			json_object_get_boolean(jget(m->root, "slo_violated")) ? "violated"
+									       : "met");
 }
 
 static int write_nodestage(struct md *m)
@@ -619,9 +624,10 @@ static void io_table(struct md *m, json_object *groups, const char *title, const
 
 static void io_contributors(struct md *m)
 {
-	static const char *const cols[] = { "#",	  "Process",	 "PID",	       "Device",
-					    "Op",	  "Bytes",	 "Total (ms)", "Kernel (ms)",
-					    "Network (ms)", "Target (ms)", "RTT (ms)",	"Retransmitted" };
+	static const char *const cols[] = { "#",	   "Process",	  "PID",
+					    "Device",	   "Op",	  "Bytes",
+					    "Total (ms)",  "Kernel (ms)", "Network (ms)",
+					    "Target (ms)", "RTT (ms)",	  "Retransmitted" };
 	json_object *slow = jget(m->root, "slowest");
 	int top = m->o->top > 0 ? m->o->top : 5;
 	size_t i;

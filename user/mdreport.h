@@ -12,13 +12,13 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-struct md_report_opts {	     /* zero = defaults */
-	const char *title;	     /* default "scaletrace SUBCOMMAND report" */
-	const char *svg_path;	     /* links to the files written with the report; */
-	const char *json_path;	     /* NULL (or "-") when not written */
+struct md_report_opts {	       /* zero = defaults */
+	const char *title;     /* default "scaletrace SUBCOMMAND report" */
+	const char *svg_path;  /* links to the files written with the report; */
+	const char *json_path; /* NULL (or "-") when not written */
 	const char *folded_path;
-	const char *cpuinfo_path;    /* default /proc/cpuinfo */
-	int top;		     /* contributors listed (default 5) */
+	const char *cpuinfo_path; /* default /proc/cpuinfo */
+	int top;		  /* contributors listed (default 5) */
 };
 
 /*

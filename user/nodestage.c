@@ -125,6 +125,12 @@ static const struct st_probe_spec ns_probes[] = {
 	  .variants = { P1(ST_AK_TP_BTF, "ns_fork", "sched:sched_process_fork", NULL,
 			   "every fork and thread") },
 	  .nvariants = 1 },
+	{ .name = "uprobe_calls",
+	  .purpose = "--uprobe: entry and returns of a driver function",
+	  .optional = true,
+	  .variants = { { ST_AK_UPROBE, { "ns_call_entry", "ns_call_ret" }, { NULL }, NULL,
+			  "uprobes on the entry and each return instruction" } },
+	  .nvariants = 1 },
 	{ .name = "cpu_samples",
 	  .purpose = "on-CPU stacks of plugin tasks",
 	  .optional = true,
@@ -136,32 +142,15 @@ static const struct st_probe_spec ns_probes[] = {
 	  .nvariants = 1 },
 };
 
-const struct st_tracer_spec st_nodestage_spec = { "nodestage", ns_probes, ARRAY_SIZE(ns_probes) };
 
 static const char *const default_helpers[] = { "iscsid", "multipathd", "systemd-udevd",
 					       "(udev-worker)" };
 
 /* ---- skeleton ------------------------------------------------------------------ */
 
-static void *skel_open(void)
-{
-	return nodestage_bpf__open();
-}
+ST_SKEL_CALLBACKS(nodestage)
 
-static struct bpf_object *skel_obj(void *skel)
-{
-	return ((struct nodestage_bpf *)skel)->obj;
-}
-
-static int skel_load(void *skel)
-{
-	return nodestage_bpf__load(skel);
-}
-
-static void skel_destroy(void *skel)
-{
-	nodestage_bpf__destroy(skel);
-}
+const struct st_tracer_spec st_nodestage_spec = ST_TRACER_SPEC(nodestage, ns_probes);
 
 static int skel_configure(void *skel, void *ctx)
 {
@@ -724,13 +713,7 @@ int cmd_nodestage(int argc, char **argv)
 		.handle = ns_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_nodestage_spec,
-			       .open = skel_open,
-			       .obj = skel_obj,
-			       .configure = skel_configure,
-			       .load = skel_load,
-			       .destroy = skel_destroy,
-			       .ctx = &run };
+	struct st_loader l = { .spec = &st_nodestage_spec, .configure = skel_configure, .ctx = &run };
 	struct st_common c;
 	int argi, err;
 

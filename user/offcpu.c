@@ -122,27 +122,10 @@ static const struct st_probe_spec offcpu_probes[] = {
 	},
 };
 
-const struct st_tracer_spec st_offcpu_spec = { "offcpu", offcpu_probes, ARRAY_SIZE(offcpu_probes) };
 
-static void *skel_open(void)
-{
-	return offcpu_bpf__open();
-}
+ST_SKEL_CALLBACKS(offcpu)
 
-static struct bpf_object *skel_obj(void *skel)
-{
-	return ((struct offcpu_bpf *)skel)->obj;
-}
-
-static int skel_load(void *skel)
-{
-	return offcpu_bpf__load(skel);
-}
-
-static void skel_destroy(void *skel)
-{
-	offcpu_bpf__destroy(skel);
-}
+const struct st_tracer_spec st_offcpu_spec = ST_TRACER_SPEC(offcpu, offcpu_probes);
 
 static int skel_configure(void *skel, void *ctx)
 {
@@ -510,13 +493,7 @@ int cmd_offcpu(int argc, char **argv)
 		.ctx = &run.o,
 	};
 	struct st_common c;
-	struct st_loader l = { .spec = &st_offcpu_spec,
-			       .open = skel_open,
-			       .obj = skel_obj,
-			       .configure = skel_configure,
-			       .load = skel_load,
-			       .destroy = skel_destroy,
-			       .ctx = &run.o };
+	struct st_loader l = { .spec = &st_offcpu_spec, .configure = skel_configure, .ctx = &run.o };
 	int argi, err;
 
 	st_common_defaults(&c);

@@ -82,28 +82,10 @@ static const struct st_probe_spec profile_probes[] = {
 	},
 };
 
-const struct st_tracer_spec st_profile_spec = { "profile", profile_probes,
-						ARRAY_SIZE(profile_probes) };
 
-static void *skel_open(void)
-{
-	return profile_bpf__open();
-}
+ST_SKEL_CALLBACKS(profile)
 
-static struct bpf_object *skel_obj(void *skel)
-{
-	return ((struct profile_bpf *)skel)->obj;
-}
-
-static int skel_load(void *skel)
-{
-	return profile_bpf__load(skel);
-}
-
-static void skel_destroy(void *skel)
-{
-	profile_bpf__destroy(skel);
-}
+const struct st_tracer_spec st_profile_spec = ST_TRACER_SPEC(profile, profile_probes);
 
 static int skel_configure(void *skel, void *ctx)
 {
@@ -354,13 +336,7 @@ int cmd_profile(int argc, char **argv)
 		.handle = profile_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_profile_spec,
-			       .open = skel_open,
-			       .obj = skel_obj,
-			       .configure = skel_configure,
-			       .load = skel_load,
-			       .destroy = skel_destroy,
-			       .ctx = &run.o };
+	struct st_loader l = { .spec = &st_profile_spec, .configure = skel_configure, .ctx = &run.o };
 	struct st_common c;
 	int argi, err;
 

@@ -34,7 +34,7 @@ int st_session_init(struct st_session *s, const struct st_common *c)
 
 struct bpf_object *st_session_obj(const struct st_session *s)
 {
-	return s->loader.skel ? s->loader.obj(s->loader.skel) : NULL;
+	return s->loader.skel ? s->loader.spec->obj(s->loader.skel) : NULL;
 }
 
 int st_session_start(struct st_session *s, const struct st_loader *l)

@@ -101,8 +101,7 @@ static double corrected_p(double u, double mu, double sigma, double *z)
 	return fmin(1.0, 2.0 * stats_normal_sf(fabs(*z)));
 }
 
-int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-		       struct stats_mwu *r)
+int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, struct stats_mwu *r)
 {
 	double n = (double)(na + nb), nab = (double)na * (double)nb, ties, mu, var, z0;
 	struct ranked *all;

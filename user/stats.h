@@ -26,8 +26,7 @@ struct stats_mwu {
  * the variance their correction; when every value is tied the p-value is 1.
  * Returns 0, or -ENOMEM (r->tested false).
  */
-int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-		       struct stats_mwu *r);
+int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, struct stats_mwu *r);
 
 /*
  * Hodges-Lehmann estimate of the shift b - a: the median of all na * nb

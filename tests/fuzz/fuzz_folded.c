@@ -4,9 +4,11 @@
  * separate base profile (--diff BASE), every fg_opts knob, line-by-line and streamed
  * (fg__read_folded) input.
  *
- * Input: 4 option bytes, then folded text. With FL_BASE the text before the first NUL
- * byte is the base profile, the rest the new one; with FL_TITLE its first line is the
- * title, subtitle and count name.
+ * Input: a flag byte (FL_*); with FL_TITLE a line for the title, subtitle and count name;
+ * 3 bytes for palette, sizes and minimum width; then folded text. With FL_BASE the text
+ * before the first NUL byte is the base profile, the rest the new one.
+ *
+ * When every line is taken, the lines are also merged backwards: the SVG must not change.
  */
 #include "flamegraph.h"
 #include "fuzz.h"
@@ -61,12 +63,12 @@ static uint64_t line_count(const char *s, size_t n)
 	return v;
 }
 
-/* Start and length of line @k of s[0..n), counting from the end when @backwards. */
 struct line {
 	const char *p;
 	size_t len;
 };
 
+/* The lines of s[0..n), newlines cut, into a malloc'd array. Returns how many. */
 static size_t split_lines(const char *s, size_t n, struct line **out)
 {
 	const char *end = s + n;

@@ -17,18 +17,18 @@ if not 0.9e6 <= us <= 1.1e6:
 PY
 }
 
-$ST offcpu --json $TMPDIR/c.json -- $WL/symtarget sleep >/dev/null || fail "offcpu C exit $?"
+$ST offcpu --overhead-budget 100 --json $TMPDIR/c.json -- $WL/symtarget sleep >/dev/null || fail "offcpu C exit $?"
 check C $TMPDIR/c.json symtarget_sleep
-$ST offcpu --json $TMPDIR/so.json -- $WL/shlib_work sleep >/dev/null || fail "offcpu shlib exit $?"
+$ST offcpu --overhead-budget 100 --json $TMPDIR/so.json -- $WL/shlib_work sleep >/dev/null || fail "offcpu shlib exit $?"
 check shlib $TMPDIR/so.json stwork_sleep
 if [ -x $WL/goburn ]; then
-	$ST offcpu --json $TMPDIR/go.json -- $WL/goburn sleep >/dev/null || fail "offcpu go exit $?"
+	$ST offcpu --overhead-budget 100 --json $TMPDIR/go.json -- $WL/goburn sleep >/dev/null || fail "offcpu go exit $?"
 	check go $TMPDIR/go.json main.sleepy
 fi
 # -p: attach to a running process; the report ends when it exits.
 $WL/symtarget-minidebug sleep &
 pid=$!
-$ST offcpu -p $pid --json $TMPDIR/p.json >/dev/null || fail "offcpu -p exit $?"
+$ST offcpu --overhead-budget 100 -p $pid --json $TMPDIR/p.json >/dev/null || fail "offcpu -p exit $?"
 wait $pid
 python3 - $TMPDIR/p.json <<'PY' || fail "-p run: no symtarget_sleep stack"
 import json, sys
@@ -37,7 +37,7 @@ assert any("symtarget_sleep" in s["frames"] for s in j["stacks"]), j["stacks"][:
 PY
 
 # Folded output: DESIGN.md §3 format, sorted, [k] prefix on kernel frames.
-$ST offcpu --folded $TMPDIR/f.folded -- $WL/symtarget sleep >/dev/null || fail "folded run"
+$ST offcpu --overhead-budget 100 --folded $TMPDIR/f.folded -- $WL/symtarget sleep >/dev/null || fail "folded run"
 grep -q '^symtarget;.*symtarget_sleep;.*\[k\] ' $TMPDIR/f.folded || fail "folded stack shape: $(head -3 $TMPDIR/f.folded)"
 grep -vqE '^[^ ]+( [^ ]+)* [0-9]+$' $TMPDIR/f.folded && fail "malformed folded line"
 sort -c $TMPDIR/f.folded 2>/dev/null || LC_ALL=C sort -c $TMPDIR/f.folded || fail "folded output not sorted"

@@ -14,15 +14,15 @@ if tot < 50 or hit < 0.9 * tot:
 PY
 }
 
-$ST profile -F 99 --json $TMPDIR/c.json -- $WL/symtarget burn 2 >/dev/null || fail "C run"
+$ST profile --overhead-budget 100 -F 99 --json $TMPDIR/c.json -- $WL/symtarget burn 2 >/dev/null || fail "C run"
 check C $TMPDIR/c.json symtarget_burn
-$ST profile -F 99 --json $TMPDIR/so.json -- $WL/shlib_work burn 2 >/dev/null || fail "shlib run"
+$ST profile --overhead-budget 100 -F 99 --json $TMPDIR/so.json -- $WL/shlib_work burn 2 >/dev/null || fail "shlib run"
 check shlib $TMPDIR/so.json stwork_burn
 if [ -x $WL/goburn ]; then
-	$ST profile -F 99 --json $TMPDIR/go.json -- $WL/goburn burn 2 >/dev/null || fail "go run"
+	$ST profile --overhead-budget 100 -F 99 --json $TMPDIR/go.json -- $WL/goburn burn 2 >/dev/null || fail "go run"
 	check go $TMPDIR/go.json main.burn
 fi
-$ST profile -F 99 --folded $TMPDIR/p.folded -- $WL/symtarget burn 1 >/dev/null || fail "folded run"
+$ST profile --overhead-budget 100 -F 99 --folded $TMPDIR/p.folded -- $WL/symtarget burn 1 >/dev/null || fail "folded run"
 grep -q '^symtarget;.*symtarget_burn' $TMPDIR/p.folded || fail "folded shape: $(head -3 $TMPDIR/p.folded)"
 expect_rc 2 $ST profile -F 0; one_line
 expect_rc 2 $ST profile -U -K; one_line

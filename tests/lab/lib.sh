@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced: variables are used by the tests
 # tests/lab/lib.sh: host-side helpers for tests/lab/test-*.sh (source it).
 #
 #   lab ARGS...        run scripts/lab/run ARGS with $WORK as the current

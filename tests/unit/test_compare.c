@@ -34,7 +34,8 @@ static json_object *ns_doc(const char *schema, const double *wait, int n)
 
 			json_object_object_add(p, "name", json_object_new_string(names[k]));
 			json_object_object_add(p, "wall_us", json_object_new_double(walls[k]));
-			json_object_object_add(c, "kernel", json_object_new_double(k ? walls[k] : 0));
+			json_object_object_add(c, "kernel",
+					       json_object_new_double(k ? walls[k] : 0));
 			json_object_object_add(c, "wait", json_object_new_double(k ? 0 : walls[k]));
 			json_object_object_add(p, "categories_us", c);
 			json_object_array_add(ph, p);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034 # INJECT_ON/INJECT_OFF/DIFF are used by lib.sh
 # Runs inside the lab; checks that an injection is real, measured from the
 # initiator with synchronous 4 KiB direct I/O (lab-iolat) and ping, by
 # toggling it with lab-inject in interleaved rounds in the same boot:

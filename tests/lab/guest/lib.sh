@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced: variables are used by the tests
 # tests/lab/guest/lib.sh: helpers for scripts that run INSIDE the lab guest
 # (source it). Results go to ./results.tap (the current directory is the
 # host's test work directory, shared read-write) so the host side can replay
