@@ -9,6 +9,7 @@
 #include "flamegraph.h"
 #include "opts.h"
 #include "output.h"
+#include "report.h"
 #include "table.h"
 #include "util.h"
 
@@ -114,10 +115,10 @@ static const char *fmt_p(const struct cmp_row *w, char *buf, size_t len)
 {
 	if (w->verdict == CMP_UNTESTED)
 		snprintf(buf, len, "-");
-	else if (w->t.p < 0.0001)
+	else if (w->q < 0.0001)
 		snprintf(buf, len, "<0.0001");
 	else
-		snprintf(buf, len, "%.4f", w->t.p);
+		snprintf(buf, len, "%.4f", w->q);
 	return buf;
 }
 
@@ -168,7 +169,7 @@ static void print_pct_section(const struct cmp_result *r, const char *section, c
 		return;
 	st_table__rowf(t,
 		       "%s\tPART\t%s\tp50 BASE\tp50 NEW\tΔp50\tp95 BASE\tp95 NEW\tΔp95\tp99 "
-		       "BASE\tp99 NEW\tΔp99\tSHIFT\tp\tVERDICT",
+		       "BASE\tp99 NEW\tΔp99\tSHIFT\tq\tVERDICT",
 		       title, r->kind == CMP_NODESTAGE ? "OPS" : "COUNT");
 	for (i = 0; i < r->nrows; i++) {
 		const struct cmp_row *w = &r->rows[i];
@@ -210,7 +211,7 @@ static void print_stack_section(const struct cmp_result *r, const char *section,
 
 	if (!t)
 		return;
-	st_table__rowf(t, "%s\tBASE\tNEW\tCHANGE\tSHARE BASE\tSHARE NEW\tΔSHARE\tPROCS\tp\tVERDICT",
+	st_table__rowf(t, "%s\tBASE\tNEW\tCHANGE\tSHARE BASE\tSHARE NEW\tΔSHARE\tPROCS\tq\tVERDICT",
 		       title);
 	for (i = 0; i < r->nrows; i++) {
 		const struct cmp_row *w = &r->rows[i];
@@ -267,7 +268,7 @@ static void print_regressions(const struct cmp_result *r, FILE *out)
 
 		if (w->verdict != CMP_REGRESSION || n++ >= MAX_REGRESSION_LINES)
 			continue;
-		fprintf(out, "REGRESSION: %s %s%s%s: %s (%s -> %s), p=%s\n", w->section, w->name,
+		fprintf(out, "REGRESSION: %s %s%s%s: %s (%s -> %s), q=%s\n", w->section, w->name,
 			w->part ? " " : "", w->part ? w->part : "", w->trigger,
 			fmt_val(w->base[k], r->unit, a, sizeof(a)),
 			fmt_val(w->new[k], r->unit, b, sizeof(b)), fmt_p(w, p, sizeof(p)));
@@ -287,9 +288,10 @@ static void print_text(const struct cmp_result *r, const struct cmp_doc *base,
 	if (r->kind == CMP_FOLDED)
 		printf("test: %s; changes are shown, never gated\n", samples_desc(r));
 	else
-		printf("test: %s, two-sided, alpha %g; regression: significant, p50 or p99 up "
-		       "more than %g%%, at least %g%% of %s\n",
-		       samples_desc(r), o->alpha, o->threshold_pct, o->min_share_pct,
+		printf("test: %s, two-sided; q: p adjusted over the %zu rows tested "
+		       "(Benjamini-Hochberg)\nregression: q below %g, p50 or p99 up more than "
+		       "%g%%, at least %g%% of %s\n",
+		       samples_desc(r), r->family, o->alpha, o->threshold_pct, o->min_share_pct,
 		       r->kind == CMP_NODESTAGE ? "the operation"
 		       : r->kind == CMP_IOLAT	? "the group"
 						: "the run");
@@ -352,18 +354,11 @@ static int write_json(const struct cmp_result *r, const struct cmp_doc *base,
 		      const struct cmp_doc *new, const struct cmp_opts *o, const char *path)
 {
 	json_object *root = cmp_result_json(r, base, new, o);
-	struct st_out out;
 	int err;
 
 	if (!root)
 		return -ENOMEM;
-	err = st_out_open(&out, path);
-	if (!err) {
-		fprintf(out.f, "%s\n",
-			json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
-		err = st_out_commit(&out);
-	}
+	err = st_json_write(root, path);
 	json_object_put(root);
 	return err;
 }
@@ -395,7 +390,9 @@ int cmd_compare(int argc, char **argv)
 	struct compare_cli cli = { .svg_path = NULL };
 	const struct st_cmdspec spec = {
 		.name = "compare",
-		.usage = "BASE NEW [--threshold PCT] [--alpha A] [--svg DIFF.svg] [--json FILE]",
+		.usage =
+		    "BASE NEW [--threshold PCT] [--alpha A] [--min-share PCT] [--svg DIFF.svg] "
+		    "[--top N] [--json FILE]",
 		.summary = "Compare two runs of the same subcommand: what changed, and is it real?",
 		.details =
 		    "BASE and NEW are two --json outputs of nodestage, iolat, offcpu or profile,\n"
@@ -405,8 +402,10 @@ int cmd_compare(int argc, char **argv)
 		    "share per stack and frame), the Hodges-Lehmann shift and the two-sided\n"
 		    "Mann-Whitney U test on the samples behind them: operations, requests, or\n"
 		    "per-process totals. Exit status: 0, or 4 when a significant increase moved a\n"
-		    "p50 or p99 by more than --threshold percent; 2 for bad usage or runs that\n"
-		    "cannot be compared (other subcommand, unit or schema version); 1 on errors.",
+		    "p50 or p99 by more than --threshold percent in a row that is at least\n"
+		    "--min-share percent of its whole; 2 for bad usage or runs that cannot be\n"
+		    "compared (other subcommand, unit or schema version); 1 on errors.\n"
+		    "See docs/compare.md for the statistics and their limits.",
 		.examples =
 		    "  scaletrace compare before.json after.json             # table, exit 4 "
 		    "on a regression\n"

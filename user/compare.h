@@ -83,6 +83,7 @@ struct cmp_row {
 	double sum_base, sum_new;	      /* stack kinds: totals */
 	double share_base, share_new;	      /* stack kinds: fraction of the run's total */
 	struct stats_mwu t;
+	double q;     /* p adjusted for the rows tested together (Benjamini-Hochberg) */
 	double shift; /* Hodges-Lehmann estimate of new - base */
 	bool shift_exact;
 	const char *untested; /* why there is no test, for CMP_UNTESTED */
@@ -103,6 +104,7 @@ struct cmp_result {
 	int nnotes;
 	double total_base, total_new; /* stack kinds */
 	size_t nregress;
+	size_t family; /* rows tested together: q-values are adjusted over them */
 };
 
 void cmp_opts_defaults(struct cmp_opts *o);
@@ -131,7 +133,6 @@ struct cmp_row *cmp__new_row(struct cmp_result *r, const char *section, const ch
 			     const char *part);
 /* Percentiles (when @pct) and the test from the two samples, which get sorted. */
 int cmp__fill(struct cmp_row *w, double *a, size_t na, double *b, size_t nb, bool pct);
-void cmp__judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *r);
 void cmp__note(struct cmp_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cmp__run_stacks(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
 		    struct cmp_result *r);

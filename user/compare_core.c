@@ -132,7 +132,7 @@ int cmp__fill(struct cmp_row *w, double *a, size_t na, double *b, size_t nb, boo
 	return stats_mann_whitney(a, na, b, nb, &w->t);
 }
 
-void cmp__judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *r)
+static void judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *r)
 {
 	double d50 = cmp_change_pct(w->base[CMP_P50], w->new[CMP_P50]);
 	double d99 = cmp_change_pct(w->base[CMP_P99], w->new[CMP_P99]);
@@ -143,7 +143,7 @@ void cmp__judge(struct cmp_row *w, const struct cmp_opts *o, struct cmp_result *
 			w->untested = "no samples";
 	} else if (w->t.p_min >= o->alpha) {
 		w->verdict = CMP_TOO_FEW;
-	} else if (w->t.p >= o->alpha) {
+	} else if (w->q >= o->alpha) {
 		w->verdict = CMP_SAME;
 	} else if (w->t.z < 0) {
 		w->verdict = CMP_FASTER;
@@ -317,7 +317,6 @@ static int ns_rows_for(struct cmp_result *r, const struct ns_side *s, const char
 			if (!w)
 				return -ENOMEM;
 			err = cmp__fill(w, a, na, b, nb, true);
-			cmp__judge(w, o, r);
 		}
 	return err;
 }
@@ -513,7 +512,6 @@ static int io_section(struct cmp_result *r, const struct cmp_doc *base, const st
 			if (!xb || !xn)
 				w->untested = !xb ? "no such group in the base run"
 						  : "no such group in the new run";
-			cmp__judge(w, o, r);
 		}
 	return err;
 }
@@ -543,6 +541,46 @@ static int run_iolat(const struct cmp_doc *base, const struct cmp_doc *new,
 	free(a);
 	free(b);
 	return err;
+}
+
+static int by_p(const void *x, const void *y)
+{
+	const struct cmp_row *a = *(const struct cmp_row *const *)x;
+	const struct cmp_row *b = *(const struct cmp_row *const *)y;
+
+	return a->t.p < b->t.p ? -1 : a->t.p > b->t.p;
+}
+
+/*
+ * Many rows are tested at once (phases x categories, hundreds of frames): at
+ * alpha 0.05 each, two runs of the same thing would raise a false alarm in a
+ * third of comparisons. Benjamini-Hochberg adjusts the p-values (q) so that
+ * the expected share of false discoveries stays below alpha, which is also
+ * the chance of any false alarm when nothing changed. Rows that cannot reach
+ * alpha whatever their data (too few samples) are left out of the family, as
+ * in Tarone's procedure for discrete tests.
+ */
+static int adjust_fdr(struct cmp_result *r, const struct cmp_opts *o)
+{
+	struct cmp_row **fam = calloc(r->nrows + 1, sizeof(*fam));
+	size_t i, m = 0;
+	double q = 1;
+
+	if (!fam)
+		return -ENOMEM;
+	for (i = 0; i < r->nrows; i++) {
+		r->rows[i].q = 1;
+		if (!r->rows[i].untested && r->rows[i].t.tested && r->rows[i].t.p_min < o->alpha)
+			fam[m++] = &r->rows[i];
+	}
+	qsort(fam, m, sizeof(*fam), by_p);
+	for (i = m; i-- > 0;) {
+		q = fmin(q, fam[i]->t.p * (double)m / (double)(i + 1));
+		fam[i]->q = fmin(q, 1.0);
+	}
+	r->family = m;
+	free(fam);
+	return 0;
 }
 
 /* The new run's value of the whole @w is part of: the operation's, or the group's total. */
@@ -633,6 +671,7 @@ static void note_too_few(struct cmp_result *r, const struct cmp_opts *o)
 int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
 	    struct cmp_result *r)
 {
+	size_t i;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -648,6 +687,10 @@ int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct 
 	default:
 		err = cmp__run_stacks(base, new, o, r);
 	}
+	if (!err)
+		err = adjust_fdr(r, o);
+	for (i = 0; !err && i < r->nrows; i++)
+		judge(&r->rows[i], o, r);
 	if (!err) {
 		apply_min_share(r, o);
 		note_too_few(r, o);

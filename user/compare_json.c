@@ -42,6 +42,7 @@ static json_object *test_obj(const struct cmp_row *w)
 	json_object_object_add(o, "u", json_object_new_double(w->t.u_b));
 	json_object_object_add(o, "z", json_object_new_double(w->t.z));
 	json_object_object_add(o, "p", json_object_new_double(w->t.p));
+	json_object_object_add(o, "q", json_object_new_double(w->q));
 	json_object_object_add(o, "p_min", json_object_new_double(w->t.p_min));
 	json_object_object_add(o, "p_superiority", json_object_new_double(w->t.superior));
 	json_object_object_add(o, "shift", json_object_new_double(w->shift));
@@ -124,6 +125,10 @@ json_object *cmp_result_json(const struct cmp_result *r, const struct cmp_doc *b
 			       json_object_new_string("Mann-Whitney U, two-sided, normal "
 						      "approximation with tie and continuity "
 						      "correction"));
+	json_object_object_add(root, "adjustment",
+			       json_object_new_string("Benjamini-Hochberg: q = p adjusted over the "
+						      "rows tested together"));
+	json_object_object_add(root, "tested_rows", json_object_new_uint64(r->family));
 	json_object_object_add(root, "percentiles", json_object_new_string("nearest rank"));
 	json_object_object_add(root, "alpha", json_object_new_double(o->alpha));
 	json_object_object_add(root, "threshold_pct", json_object_new_double(o->threshold_pct));

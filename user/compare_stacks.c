@@ -250,7 +250,6 @@ static int stack_row(struct cmp_result *r, const char *section, const struct ssi
 		w->n_new = an ? 1 : 0;
 		w->untested = "folded stacks hold one sum per stack, no per-process samples";
 	}
-	cmp__judge(w, o, r);
 	return err;
 }
 

@@ -315,6 +315,22 @@ static void set_tree_autoload(struct bpf_object *obj, bool tree)
 	}
 }
 
+/* Every map that holds stacks gets --max-stacks entries. */
+static void size_stack_maps(struct bpf_object *obj, uint32_t n)
+{
+	static const char *const names[] = { "st_ustacks", "st_kstacks", "stacks", "ns_skstacks",
+					     "kstacks" };
+	struct bpf_map *m;
+	size_t i;
+
+	if (!n)
+		return;
+	bpf_object__for_each_map(m, obj)
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(bpf_map__name(m), names[i]))
+				bpf_map__set_max_entries(m, n);
+}
+
 static int open_configure_select(struct st_loader *l, struct st_features *f, const int *skip)
 {
 	int err;
@@ -331,6 +347,7 @@ static int open_configure_select(struct st_loader *l, struct st_features *f, con
 			return err;
 	}
 	set_tree_autoload(l->spec->obj(l->skel), l->tree);
+	size_stack_maps(l->spec->obj(l->skel), l->max_stacks);
 	return apply_selection(l, f, skip);
 }
 

@@ -105,6 +105,7 @@ struct st_loader {
 	int (*configure)(void *skel, void *ctx); /* set rodata, map sizes; 0 or -errno */
 	void *ctx;
 	bool tree; /* keep the process-tree programs (st_tree_fork/exit) loaded */
+	uint32_t max_stacks; /* entries of every stack map (0: as compiled) */
 	/* Outputs. */
 	void *skel;
 	int choice[16]; /* per probe: chosen variant or -1 */

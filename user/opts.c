@@ -22,6 +22,7 @@ enum {
 	C_SAMPLE,
 	C_MAXEPS,
 	C_BUDGET,
+	C_MAXSTACKS,
 	C_VERBOSE,
 	C_HELP,
 };
@@ -41,6 +42,7 @@ static const struct st_optdef common_defs[] = {
 	{ "sample", 0, "N", "keep 1 in N events/operations", C_SAMPLE },
 	{ "max-events-per-sec", 0, "N", "cap the event rate in the kernel (per CPU)", C_MAXEPS },
 	{ "overhead-budget", 0, "PCT", "CPU share of one CPU the BPF side may use", C_BUDGET },
+	{ "max-stacks", 0, "N", "distinct stacks kept per stack map (default 4096)", C_MAXSTACKS },
 };
 
 static unsigned common_group(int id)
@@ -71,6 +73,7 @@ void st_common_defaults(struct st_common *c)
 	memset(c, 0, sizeof(*c));
 	c->sample = 1;
 	c->overhead_budget_pct = 1.0;
+	c->max_stacks = 4096;
 }
 
 bool st_common_has_target(const struct st_common *c)
@@ -190,6 +193,11 @@ static int parse_common(struct st_common *c, int id, const char *name, const cha
 		if (st_parse_double(arg, 0.01, 100, &d))
 			return bad_value(name, arg, "expected a percentage from 0.01 to 100");
 		c->overhead_budget_pct = d;
+		return 0;
+	case C_MAXSTACKS:
+		if (st_parse_u64(arg, 64, 1 << 20, &v))
+			return bad_value(name, arg, "expected an integer from 64 to 1048576");
+		c->max_stacks = (uint32_t)v;
 		return 0;
 	}
 	return -1;

@@ -37,6 +37,7 @@ struct st_common {
 	uint32_t sample;	     /* --sample N: keep 1 in N (1 = all) */
 	uint64_t max_events_per_sec; /* 0 = default cap of the tracer */
 	double overhead_budget_pct;  /* CPU share of one CPU */
+	uint32_t max_stacks;	     /* --max-stacks: entries of every stack map */
 	int verbose;
 };
 

@@ -37,18 +37,66 @@ struct bpf_object *st_session_obj(const struct st_session *s)
 	return s->loader.skel ? s->loader.spec->obj(s->loader.skel) : NULL;
 }
 
+/* Upper bound of one map's memory: entries times key, value and element overhead. */
+static uint64_t map_bytes(const struct bpf_map *m, int ncpu)
+{
+	uint64_t n = bpf_map__max_entries(m), k = bpf_map__key_size(m), v = bpf_map__value_size(m);
+
+	switch (bpf_map__type(m)) {
+	case BPF_MAP_TYPE_RINGBUF:
+		return n;
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return n * (k + v * (uint64_t)ncpu + 48);
+	case BPF_MAP_TYPE_TASK_STORAGE:
+		return 0; /* per task, freed with the task */
+	default:
+		return n * (k + v + 48);
+	}
+}
+
+/* -v: the bounds every map was created with, and their memory. */
+static void print_limits(const struct st_session *s)
+{
+	struct bpf_object *obj = st_session_obj(s);
+	int ncpu = libbpf_num_possible_cpus(), n = 0;
+	const struct bpf_map *m, *big = NULL;
+	uint64_t total = 0, bmax = 0;
+
+	bpf_object__for_each_map(m, obj)
+	{
+		uint64_t b = map_bytes(m, ncpu);
+
+		total += b;
+		n++;
+		if (b > bmax) {
+			bmax = b;
+			big = m;
+		}
+	}
+	fprintf(stderr, "scaletrace %s: limits: %d maps, at most %.1f MiB of map memory", st_cmdname(),
+		n, (double)total / (1 << 20));
+	if (big)
+		fprintf(stderr, " (largest: %s, %u entries, %.1f MiB)", bpf_map__name(big),
+			bpf_map__max_entries(big), (double)bmax / (1 << 20));
+	fputc('\n', stderr);
+}
+
 int st_session_start(struct st_session *s, const struct st_loader *l)
 {
 	int err;
 
 	s->loader = *l;
 	s->loader.tree = s->c->cmd_argv != NULL;
+	s->loader.max_stacks = s->c->max_stacks;
 	err = st_loader_run(&s->loader, &s->feat);
 	if (err)
 		goto fail;
 	if (st_verbosity() >= 1) {
 		fprintf(stderr, "scaletrace %s: attach variants:\n", st_cmdname());
 		st_loader_describe(&s->loader, stderr);
+		print_limits(s);
 	}
 	err = st_filters_after_load(st_session_obj(s), s->c, s->child.pid);
 	if (err)

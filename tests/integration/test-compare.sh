@@ -32,10 +32,10 @@ assert j["schema"] == "scaletrace.compare/1" and j["kind"] == "offcpu" and j["un
 assert j["regression"] is True and j["exit_status"] == 4
 row = [r for r in j["rows"] if r["section"] == "frame" and r["name"] == "napper_sleep"][0]
 print("napper_sleep:", {k: row[k] for k in ("n_base", "n_new", "sum_base", "sum_new", "verdict")},
-      "p", row["test"]["p"], "p50 change", row["change_pct"]["p50"])
+      "q", row["test"]["q"], "p50 change", row["change_pct"]["p50"])
 assert row["verdict"] == "REGRESSION", row
 assert row["n_base"] == 5 and row["n_new"] == 5, row
-assert row["test"]["p"] < 0.05 and row["test"]["p_superiority"] == 1.0, row
+assert row["test"]["q"] < 0.05 and row["test"]["p_superiority"] == 1.0, row
 assert 180 <= row["change_pct"]["p50"] <= 220, row
 assert 1.35e6 <= row["sum_base"] <= 1.65e6 and 4.05e6 <= row["sum_new"] <= 4.95e6, row
 assert any(r["name"] == "napper_sleep" for r in j["regressions"])
@@ -54,7 +54,7 @@ for l in lines[start + 1:]:
     rows.append(l)
 assert rows, "no rows"
 # right-aligned numeric columns end where their header ends
-for col in ("BASE", "NEW", "CHANGE", "PROCS", "p"):
+for col in ("BASE", "NEW", "CHANGE", "PROCS", "q"):
     end = head.index(" " + col + " ") + len(col) + 1
     for r in rows:
         assert r[end - 1] != " " and r[end] == " ", (col, r)
