@@ -1,6 +1,7 @@
 # scaletrace: one build entry (see shared DESIGN.md §1 and README.md).
 #
 #   make            build ./scaletrace
+#   make static     build ./scaletrace-static (libraries from static archives, for deploy/)
 #   make test       deps + unit + root integration + lab end-to-end (LAB=0 skips the lab by hand)
 #   make demo       boot the storage lab and trace a NodeStage; leaves out/nodestage.{svg,json}
 #   make bench      overhead benchmarks against peer tools (ratios)
@@ -38,7 +39,7 @@ endif
 OUT := build$(if $(filter 1,$(SANITIZE)),-san)
 VMLINUX_DIR := vmlinux/$(ARCH)
 
-PKGS := libbpf libelf zlib libdw json-c capstone
+PKGS := libbpf libelf zlib libdw json-c capstone libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -76,7 +77,7 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(WORKLOAD_SR
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all test unit integration lab-test demo bench loadtest fuzz clean format format-check \
+.PHONY: all static test unit integration lab-test demo bench loadtest fuzz clean format format-check \
 	vmlinux deps workloads install
 
 all: scaletrace
@@ -84,6 +85,25 @@ all: scaletrace
 scaletrace: $(MAIN_OBJ) $(LIBST)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Mostly static, for the DaemonSet image (deploy/): libbpf, libelf, libdw, zlib, liblzma,
+# libbz2, json-c, capstone and libmicrohttpd from Debian's static archives. Shared:
+# glibc (fully static glibc breaks NSS and is not needed: the image is Debian 12 too),
+# and gnutls, libmicrohttpd's TLS backend, which scaletrace never uses: it needs
+# libp11-kit, of which Debian ships no static archive (nor of libunistring without
+# libunistring-dev), so -static cannot link. The image's Debian 12 base has libgnutls30.
+STATIC_SHARED_PKGS := gnutls
+STATIC_HTTPD := $(filter libmicrohttpd,$(PKGS))
+STATIC_A_LIBS = $(filter-out -lpthread -pthread -lm -ldl -lrt, \
+	$(shell $(PKG_CONFIG) --static --libs $(filter-out $(STATIC_HTTPD),$(PKGS))) \
+	$(if $(STATIC_HTTPD),$(shell $(PKG_CONFIG) --libs $(STATIC_HTTPD))))
+STATIC_SO_LIBS = $(if $(STATIC_HTTPD),$(shell $(PKG_CONFIG) --libs $(STATIC_SHARED_PKGS))) -lm -pthread
+
+static: scaletrace-static
+
+scaletrace-static: $(MAIN_OBJ) $(LIBST)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -Wl,-Bstatic $(STATIC_A_LIBS) -Wl,-Bdynamic $(STATIC_SO_LIBS)
 
 $(LIBST): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -185,6 +205,6 @@ install: scaletrace
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf build build-san scaletrace out
+	$(Q)rm -rf build build-san scaletrace scaletrace-static out
 
 -include $(wildcard $(OUT)/obj/*/*.d $(OUT)/tests/*.d)

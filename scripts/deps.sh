@@ -5,8 +5,8 @@
 set -euo pipefail
 
 BUILD="clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
-       libdw-dev libcapstone-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev"
-TESTS="python3 golang-go libxml2-utils linux-perf libbpf-tools util-linux procps time man-db
+       libdw-dev libcapstone-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev"
+TESTS="python3 python3-prometheus-client python3-markdown-it curl golang-go libxml2-utils linux-perf libbpf-tools util-linux procps time man-db
        iproute2 kmod"
 LAB="qemu-system-x86 busybox-static cpio xz-utils zstd open-iscsi nvme-cli
      dmsetup e2fsprogs nfs-kernel-server nfs-common fio udev systemd

@@ -16,6 +16,7 @@ int cmd_offcpu(int argc, char **argv);
 int cmd_iolat(int argc, char **argv);
 int cmd_nodestage(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

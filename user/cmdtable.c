@@ -22,6 +22,8 @@ static const struct st_cmd cmds[] = {
 	{ "offcpu", "off-CPU time by process, thread state and stack (folded, flamegraph)",
 	  cmd_offcpu },
 	{ "profile", "on-CPU samples by stack (perf_event; folded, flamegraph)", cmd_profile },
+	{ "serve", "trace continuously; Prometheus / OpenMetrics metrics on /metrics, /healthz",
+	  cmd_serve },
 	{ "help", "show this help, or a subcommand's (scaletrace help SUBCMD)", cmd_help },
 	{ "version", "print the version", cmd_version },
 };

@@ -651,21 +651,29 @@ static void apply_min_share(struct cmp_result *r, const struct cmp_opts *o)
 static void note_too_few(struct cmp_result *r, const struct cmp_opts *o)
 {
 	const struct cmp_row *w = NULL;
-	size_t i, n = 0;
+	size_t i, n = 0, lost = 0;
 
-	for (i = 0; i < r->nrows; i++)
-		if (r->rows[i].verdict == CMP_TOO_FEW && r->rows[i].shown) {
-			w = w ? w : &r->rows[i];
+	for (i = 0; i < r->nrows; i++) {
+		const struct cmp_row *x = &r->rows[i];
+
+		if (x->verdict == CMP_TOO_FEW && x->shown) {
+			w = w ? w : x;
 			n++;
 		}
+		lost += x->verdict == CMP_SAME && x->t.p < o->alpha;
+	}
 	if (w)
-		cmp__note(
-		    r,
-		    "%zu row%s had too few %s to test: with %zu and %zu samples the smallest "
-		    "possible p is %.3f, not below alpha %g (4 or more on each side are needed "
-		    "at alpha 0.05)",
-		    n, n == 1 ? "" : "s", r->sample_name, w->n_base, w->n_new, w->t.p_min,
-		    o->alpha);
+		cmp__note(r,
+			  "%zu row%s had too few %s to test: with %zu and %zu samples the smallest "
+			  "possible p is %.3f, not below alpha %g (4 or more on each side are "
+			  "needed at alpha 0.05)",
+			  n, n == 1 ? "" : "s", r->sample_name, w->n_base, w->n_new, w->t.p_min,
+			  o->alpha);
+	if (lost)
+		cmp__note(r,
+			  "%zu row%s had p below %g but not q, after adjusting for the %zu rows "
+			  "tested together: more %s per run would tell",
+			  lost, lost == 1 ? "" : "s", o->alpha, r->family, r->sample_name);
 }
 
 int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct cmp_opts *o,
@@ -689,8 +697,11 @@ int cmp_run(const struct cmp_doc *base, const struct cmp_doc *new, const struct 
 	}
 	if (!err)
 		err = adjust_fdr(r, o);
-	for (i = 0; !err && i < r->nrows; i++)
+	for (i = 0; !err && i < r->nrows; i++) {
 		judge(&r->rows[i], o, r);
+		/* stack kinds show their top rows, and every regression */
+		r->rows[i].shown |= r->rows[i].verdict == CMP_REGRESSION;
+	}
 	if (!err) {
 		apply_min_share(r, o);
 		note_too_few(r, o);

@@ -306,8 +306,7 @@ static int section_rows(struct cmp_result *r, const char *section, struct sside 
 	else
 		qsort_r(r->rows + first, r->nrows - first, sizeof(*r->rows), by_change, &big);
 	for (k = first; k < r->nrows; k++)
-		r->rows[k].shown =
-		    k - first < (size_t)o->top || r->rows[k].verdict == CMP_REGRESSION;
+		r->rows[k].shown = k - first < (size_t)o->top;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "iolat.skel.h"
 #include "ioevent.h"
 #include "iostats.h"
+#include "mdreport.h"
 #include "opts.h"
 #include "report.h"
 #include "session.h"
@@ -27,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { O_DEV = 256, O_BY, O_SLOWER, O_PORT, O_TOP };
+enum { O_DEV = 256, O_BY, O_SLOWER, O_PORT, O_TOP, O_REPORT };
 enum iolat_by { BY_DEV_OP, BY_DEV, BY_OP, BY_PROC };
 
 static const struct st_optdef iolat_defs[] = {
@@ -36,6 +37,8 @@ static const struct st_optdef iolat_defs[] = {
 	{ "slower-than", 0, "MS", "print each request slower than this, with its split", O_SLOWER },
 	{ "port", 0, "PORT", "also split socket exchanges to this TCP port", O_PORT },
 	{ "top", 0, "N", "slowest requests kept for the report (default 10)", O_TOP },
+	{ "report", 0, "FILE.md", "write a Markdown report: environment, percentiles, contributors",
+	  O_REPORT },
 };
 
 struct iolat_opts {
@@ -44,6 +47,7 @@ struct iolat_opts {
 	uint64_t slower_ns;
 	uint64_t port, top;
 	const struct st_common *c;
+	const char *report; /* --report FILE.md */
 };
 
 static int iolat_opt(void *ctx, int id, const char *arg)
@@ -51,6 +55,9 @@ static int iolat_opt(void *ctx, int id, const char *arg)
 	struct iolat_opts *o = ctx;
 
 	switch (id) {
+	case O_REPORT:
+		o->report = arg;
+		return 0;
 	case O_DEV:
 		o->dev = arg;
 		return 0;
@@ -513,7 +520,7 @@ static int write_json(struct iolat_run *run)
 	json_object_object_add(root, "slowest", json_slow(run));
 	json_object_object_add(root, "drops", st_json_drops(run->drops));
 	json_object_object_add(root, "bpf", st_json_costs(&run->s));
-	err = st_json_write(root, run->o.c->json_path);
+	err = md_report_outputs(root, run->o.c, run->o.report, (int)run->o.top);
 	json_object_put(root);
 	return err;
 }
@@ -533,7 +540,7 @@ static int iolat_finish(struct iolat_run *run)
 	if (!err && run->fold)
 		err = st_write_fold_outputs(run->o.c, run->fold,
 					    "I/O latency: kernel, network, target", "us");
-	if (!err && run->o.c->json_path)
+	if (!err && (run->o.c->json_path || run->o.report))
 		err = write_json(run);
 	return err;
 }

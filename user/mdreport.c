@@ -6,7 +6,9 @@
  * the definition the tools' own summaries use.
  */
 #include "mdreport.h"
+#include "opts.h"
 #include "output.h"
+#include "report.h"
 #include "stats.h"
 #include "util.h"
 
@@ -718,6 +720,22 @@ int md_report_fprint(json_object *root, FILE *out, const struct md_report_opts *
 	err = m.iolat ? write_iolat(&m) : write_nodestage(&m);
 	if (!err)
 		write_files(&m);
+	return err;
+}
+
+int md_report_outputs(json_object *root, const struct st_common *c, const char *report_path,
+		      int top)
+{
+	const struct md_report_opts o = {
+		.svg_path = c->svg_path,
+		.json_path = c->json_path,
+		.folded_path = c->folded_path,
+		.top = top,
+	};
+	int err = c->json_path ? st_json_write(root, c->json_path) : 0;
+
+	if (!err && report_path)
+		err = md_report_write(root, report_path, &o);
 	return err;
 }
 

@@ -30,4 +30,14 @@ int md_report_write(json_object *root, const char *path, const struct md_report_
 /* The same into an open stream. */
 int md_report_fprint(json_object *root, FILE *out, const struct md_report_opts *o);
 
+struct st_common;
+
+/*
+ * For a tracer's end of run: @root to --json (when c->json_path is set) and the
+ * report to @report_path (when set), linking the run's --svg, --json and
+ * --folded files; @top contributors. 0 or a negative errno after one line.
+ */
+int md_report_outputs(json_object *root, const struct st_common *c, const char *report_path,
+		      int top);
+
 #endif

@@ -37,7 +37,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { O_SLO = 256, O_ROOT, O_IDLE, O_TOP, O_UPROBE, O_FREQ };
+enum { O_SLO = 256, O_ROOT, O_IDLE, O_TOP, O_UPROBE, O_FREQ, O_REPORT };
 
 static const struct st_optdef ns_defs[] = {
 	{ "slo", 0, "PHASE:p99<DUR",
@@ -47,6 +47,8 @@ static const struct st_optdef ns_defs[] = {
 	{ "idle", 0, "DUR", "end an operation after this long without its tools (default 30s)",
 	  O_IDLE },
 	{ "top", 0, "N", "stacks and contributors shown per report (default 5)", O_TOP },
+	{ "report", 0, "FILE.md",
+	  "write a Markdown report: environment, percentiles, SLOs, contributors", O_REPORT },
 	{ "uprobe", 0, "BIN:SYM", "Go driver: one operation per call of SYM in BIN", O_UPROBE },
 	{ "frequency", 'F', "HZ", "on-CPU samples per second (default 99)", O_FREQ },
 };
@@ -64,6 +66,9 @@ static int ns_opt(void *ctx, int id, const char *arg)
 			return -1;
 		}
 		o->nslo++;
+		return 0;
+	case O_REPORT:
+		o->report = arg;
 		return 0;
 	case O_ROOT:
 		if (o->nroots >= NS_ROOT_PATS || !*arg || strlen(arg) >= ST_COMM_LEN) {
@@ -415,6 +420,17 @@ static void on_io(struct ns_run *run, const struct iolat_event *e)
 			 e->proto == IOLAT_PROTO_ISCSI ? "iscsi" : "nvme");
 	nsm__wire(run->model, vol, proto, a, b, sp.network, op_type(e->op), e->bytes, false);
 	run->ios++;
+	if (run->hooks && run->hooks->io_done) {
+		char dev[40];
+
+		if (e->disk[0]) {
+			snprintf(dev, sizeof(dev), "%.31s", e->disk);
+			blkdev_head_name(dev);
+		} else {
+			blkdev_name("/sys", e->dev, dev, sizeof(dev));
+		}
+		run->hooks->io_done(run->hooks->ctx, e, &sp, dev, vol ? vol : "", proto);
+	}
 }
 
 static void on_xchg(struct ns_run *run, const struct iolat_xchg_event *x)
@@ -504,6 +520,15 @@ static int on_record(void *ctx, void *data, size_t len)
 
 		nsm__off(run->model, (pid_t)o->pid, (pid_t)o->tid, (pid_t)o->root, o->t_off,
 			 o->t_on, f, o->ustack, o->kstack);
+		if (run->hooks && run->hooks->off_done && o->t_on > o->t_off) {
+			const char *comm = nsm__comm(run->model, (pid_t)o->pid);
+
+			run->hooks->off_done(run->hooks->ctx, comm ? comm : "unknown",
+					     o->flags & NS_OFF_PREEMPT ? 'R'
+					     : o->flags & NS_OFF_IO	 ? 'D'
+									 : 'S',
+					     o->t_on - o->t_off);
+		}
 		break;
 	}
 	case NS_EV_OFF_BEGIN: {
@@ -571,7 +596,10 @@ static void on_done(void *ctx, const struct nsm_op *op)
 {
 	struct ns_run *run = ctx;
 
-	ns_report_op(&run->rep, op, run->mono_to_real);
+	if (run->hooks && run->hooks->op_done)
+		run->hooks->op_done(run->hooks->ctx, op);
+	else
+		ns_report_op(&run->rep, op, run->mono_to_real);
 }
 
 /* ---- perf events -------------------------------------------------------------------- */
@@ -631,6 +659,8 @@ static int ns_tick(void *ctx)
 
 	nsm__tick(run->model, st_now_ns());
 	skel->bss->ops_open = nsm__open_ops(run->model) > 0;
+	if (run->hooks && run->hooks->tick)
+		run->hooks->tick(run->hooks->ctx, run);
 	return 0;
 }
 
@@ -642,7 +672,7 @@ static int ns_setup(struct ns_run *run)
 		.idle_ns = run->o.idle_ns,
 		.whole_tree = run->o.c->cmd_argv != NULL,
 		.frames = frames_of,
-		.fold = on_fold,
+		.fold = run->hooks ? NULL : on_fold, /* a service keeps no stacks */
 		.done = on_done,
 		.ctx = run,
 	};
@@ -681,6 +711,39 @@ static int ns_finish(struct ns_run *run)
 	nsm__flush(run->model, st_now_ns());
 	st_read_drops(st_session_obj(&run->s), run->rep.drops);
 	return ns_report_end(&run->rep, &run->s);
+}
+
+int ns_service_run(const struct st_common *c, const struct ns_service *sv, const struct ns_hooks *h)
+{
+	static struct ns_run run; /* large; one per process */
+	struct st_loader l = { .spec = &st_nodestage_spec, .configure = skel_configure, .ctx = &run };
+	int err;
+
+	memset(&run, 0, sizeof(run));
+	run.o.c = c;
+	run.o.idle_ns = sv->idle_ns ? sv->idle_ns : 30 * NSEC_PER_SEC;
+	run.o.top = 5;
+	run.o.freq = 19; /* on-CPU samples are only for stacks, which a service does not keep */
+	for (int i = 0; i < sv->nplugins && i < NS_ROOT_PATS; i++)
+		run.o.roots[run.o.nroots++] = sv->plugins[i];
+	if (!run.o.nroots)
+		run.o.roots[run.o.nroots++] = "csi";
+	run.hooks = h;
+	err = st_session_init(&run.s, c);
+	if (!err)
+		err = ns_setup(&run);
+	if (!err)
+		err = ns_start(&run, &l);
+	if (!err)
+		err = st_session_run(&run.s, &ns_ops, &run);
+	detach_samplers(&run);
+	if (!err)
+		nsm__flush(run.model, st_now_ns());
+	err = st_session_end(&run.s, err);
+	nsm__free(run.model);
+	ns_report_free(&run.rep);
+	st_stacks__free(run.stacks);
+	return err;
 }
 
 int cmd_nodestage(int argc, char **argv)

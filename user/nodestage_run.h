@@ -7,8 +7,23 @@
 #include "nsmodel.h"
 #include "nsreport.h"
 #include "session.h"
+#include "nodestage.h"
 
 struct st_stacks;
+struct ns_run;
+struct iolat_event;
+struct io_split;
+
+/* Continuous use (scaletrace serve): what happens to results instead of reports. */
+struct ns_hooks {
+	void (*op_done)(void *ctx, const struct nsm_op *op);
+	void (*io_done)(void *ctx, const struct iolat_event *e, const struct io_split *sp,
+			const char *dev, const char *volume, const char *proto);
+	void (*tick)(void *ctx, struct ns_run *run);
+	/* An off-CPU interval of a traced task; state 'R' (runnable), 'D' or 'S'. */
+	void (*off_done)(void *ctx, const char *comm, char state, uint64_t ns);
+	void *ctx;
+};
 
 struct ns_devvol {
 	uint32_t dev;
@@ -32,6 +47,7 @@ struct ns_run {
 	pid_t callers[64]; /* --uprobe: processes seen calling the function */
 	int ncallers;
 	bool uprobe_go;
+	const struct ns_hooks *hooks;
 	uint64_t ios, xchgs;
 	int64_t mono_to_real;
 };
@@ -39,6 +55,17 @@ struct ns_run {
 /* --uprobe BIN:SYM: entry uprobe plus one per return instruction. */
 int ns_attach_uprobe(struct ns_run *run);
 void ns_detach_uprobe(struct ns_run *run);
+/*
+ * Run nodestage without its reports: every finished operation and every I/O
+ * goes to @h, until SIGINT/SIGTERM or -d. Returns the exit status.
+ */
+struct ns_service {
+	const char *plugins[NS_ROOT_PATS]; /* task-name patterns of CSI node plugins */
+	int nplugins;			   /* 0: "csi" */
+	uint64_t idle_ns;		   /* 0: 30 s */
+};
+int ns_service_run(const struct st_common *c, const struct ns_service *sv, const struct ns_hooks *h);
+
 /* Is the binary of "BIN:SYM" a Go program (calls keyed by goroutine)? */
 bool ns_binary_is_go(const char *bin_sym);
 

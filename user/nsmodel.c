@@ -182,6 +182,13 @@ static struct proc *proc_find(struct nsm *m, pid_t pid)
 	return NULL;
 }
 
+const char *nsm__comm(struct nsm *m, pid_t pid)
+{
+	struct proc *p = proc_find(m, pid);
+
+	return p && p->comm[0] ? p->comm : NULL;
+}
+
 static struct opx *op_by_id(struct nsm *m, int id)
 {
 	size_t i;

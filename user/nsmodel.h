@@ -121,6 +121,8 @@ void nsm__tick(struct nsm *m, uint64_t now);
 void nsm__flush(struct nsm *m, uint64_t now);
 /* Operations open right now (helpers matter only then). */
 int nsm__open_ops(const struct nsm *m);
+/* The command name of a traced process, NULL when the model does not know it. */
+const char *nsm__comm(struct nsm *m, pid_t pid);
 /* Memory held: events buffered. */
 size_t nsm__buffered(const struct nsm *m);
 

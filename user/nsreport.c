@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "nsreport.h"
+#include "mdreport.h"
 #include "fold.h"
 #include "report.h"
 #include "session.h"
@@ -487,7 +488,7 @@ static int write_json(struct ns_report *r, const struct st_session *s)
 	json_object_object_add(root, "slo_violated", json_object_new_boolean(r->slo_violated));
 	json_object_object_add(root, "drops", st_json_drops(r->drops));
 	json_object_object_add(root, "bpf", st_json_costs(s));
-	err = st_json_write(root, r->o->c->json_path);
+	err = md_report_outputs(root, r->o->c, r->o->report, r->o->top);
 	json_object_put(root);
 	return err;
 }
@@ -510,7 +511,7 @@ int ns_report_end(struct ns_report *r, const struct st_session *s)
 	}
 	err = st_write_fold_outputs(r->o->c, r->fold,
 				    "NodeStage: kernel, network, TrueNAS, user, wait", "us");
-	if (!err && r->o->c->json_path)
+	if (!err && (r->o->c->json_path || r->o->report))
 		err = write_json(r, s);
 	return err;
 }

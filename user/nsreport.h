@@ -37,6 +37,7 @@ struct ns_opts {
 	int top;
 	const char *uprobe;
 	uint64_t freq;
+	const char *report; /* --report FILE.md */
 };
 
 struct ns_oprec {

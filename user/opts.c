@@ -54,8 +54,9 @@ static unsigned common_group(int id)
 	case C_COMM:
 		return ST_OPT_TARGET;
 	case C_DURATION:
-	case C_INTERVAL:
 		return ST_OPT_DURATION;
+	case C_INTERVAL:
+		return ST_OPT_INTERVAL;
 	case C_FOLDED:
 	case C_SVG:
 		return ST_OPT_OUTPUT;
@@ -114,7 +115,7 @@ void st_print_help(const struct st_cmdspec *spec, FILE *out)
 		if (spec->common & g)
 			print_opt(out, &common_defs[i]);
 	}
-	if (spec->common & ST_OPT_TARGET)
+	if (spec->common & ST_OPT_CMD)
 		fprintf(out, "  %-30s %s\n", "-- CMD [ARGS...]",
 			"run CMD and trace it and its descendants; exit with its status");
 	for (i = 0; i < ARRAY_SIZE(generic); i++)
@@ -343,7 +344,7 @@ int st_parse_args(const struct st_cmdspec *spec, struct st_common *c, int argc, 
 			return -1;
 	}
 	/* "--" ends options; what follows is CMD when the subcommand traces targets. */
-	if (optind < argc && (spec->common & ST_OPT_TARGET) && !strcmp(argv[optind - 1], "--")) {
+	if (optind < argc && (spec->common & ST_OPT_CMD) && !strcmp(argv[optind - 1], "--")) {
 		c->cmd_argv = &argv[optind];
 		optind = argc;
 	}

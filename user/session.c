@@ -56,25 +56,51 @@ static uint64_t map_bytes(const struct bpf_map *m, int ncpu)
 	}
 }
 
-/* -v: the bounds every map was created with, and their memory. */
-static void print_limits(const struct st_session *s)
+/* Upper bound of all maps' memory; the largest map and its share in big and bmax. */
+static uint64_t maps_total(const struct st_session *s, int *nmaps, const struct bpf_map **big,
+			   uint64_t *bmax)
 {
 	struct bpf_object *obj = st_session_obj(s);
-	int ncpu = libbpf_num_possible_cpus(), n = 0;
-	const struct bpf_map *m, *big = NULL;
-	uint64_t total = 0, bmax = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	const struct bpf_map *m;
+	uint64_t total = 0;
 
+	*nmaps = 0;
+	*big = NULL;
+	*bmax = 0;
+	if (!obj)
+		return 0;
 	bpf_object__for_each_map(m, obj)
 	{
 		uint64_t b = map_bytes(m, ncpu);
 
 		total += b;
-		n++;
-		if (b > bmax) {
-			bmax = b;
-			big = m;
+		(*nmaps)++;
+		if (b > *bmax) {
+			*bmax = b;
+			*big = m;
 		}
 	}
+	return total;
+}
+
+uint64_t st_session_map_bytes(const struct st_session *s)
+{
+	const struct bpf_map *big;
+	uint64_t bmax;
+	int n;
+
+	return maps_total(s, &n, &big, &bmax);
+}
+
+/* -v: the bounds every map was created with, and their memory. */
+static void print_limits(const struct st_session *s)
+{
+	const struct bpf_map *big;
+	uint64_t bmax, total;
+	int n;
+
+	total = maps_total(s, &n, &big, &bmax);
 	fprintf(stderr, "scaletrace %s: limits: %d maps, at most %.1f MiB of map memory", st_cmdname(),
 		n, (double)total / (1 << 20));
 	if (big)

@@ -70,5 +70,7 @@ int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int ma
 /* Detach, free, and return the exit status to use (CMD's when there was one). */
 int st_session_end(struct st_session *s, int err);
 struct bpf_object *st_session_obj(const struct st_session *s);
+/* Upper bound of the memory of every map the session created, in bytes. */
+uint64_t st_session_map_bytes(const struct st_session *s);
 
 #endif

@@ -12,7 +12,7 @@ if ! $ST nodestage --help | grep -q -- '--report'; then
 	[ -x "$conv" ] || skip "no --report on nodestage and no $conv (make unit)"
 fi
 
-S=/var/lib/kubelet/plugins/kubernetes.io/csi/org.test.csi/vol-md-$$/globalmount
+S=/var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi/vol-md-$$/globalmount
 img=$TMPDIR/disk.img
 bin=$TMPDIR/bin
 mkdir -p "$bin"
@@ -25,7 +25,7 @@ cleanup() {
 	[ -n "$st" ] && kill "$st" 2>/dev/null
 	umount "$S" 2>/dev/null
 	losetup -d "$dev"
-	rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test.csi
+	rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi
 }
 trap cleanup EXIT
 cat >"$TMPDIR/fake-csi-node" <<SH

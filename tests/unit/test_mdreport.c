@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mdreport.h"
+#include "opts.h"
 
 static char dir[512];
 
@@ -182,6 +183,40 @@ static void test_iolat_report(void **state)
 	json_object_put(doc);
 }
 
+/* The tracers' end of run: --json and --report together, links to the outputs. */
+static void test_outputs_for_tracers(void **state)
+{
+	json_object *doc = fixture("nodestage.json"), *back;
+	char *js = tmp_path("out.json"), *md = tmp_path("out.md"), *text;
+	struct st_common c;
+
+	(void)state;
+	st_common_defaults(&c);
+	c.json_path = js;
+	c.svg_path = "ns.svg";
+	assert_int_equal(md_report_outputs(doc, &c, md, 2), 0);
+	back = json_object_from_file(js);
+	assert_non_null(back);
+	assert_int_equal(json_object_array_length(json_object_object_get(back, "operations")), 6);
+	text = slurp(md);
+	assert_non_null(strstr(text, "[ns.svg](<ns.svg>)"));
+	assert_non_null(strstr(text, js));
+	assert_non_null(strstr(text, "| 2 | stage "));
+	assert_null(strstr(text, "| 3 | stage "));
+	free(text);
+	unlink(md);
+	unlink(js);
+	/* no --json: the report alone */
+	c.json_path = NULL;
+	assert_int_equal(md_report_outputs(doc, &c, md, 5), 0);
+	assert_int_equal(access(md, F_OK), 0);
+	unlink(md);
+	json_object_put(back);
+	json_object_put(doc);
+	free(js);
+	free(md);
+}
+
 static void test_refuses_other_documents(void **state)
 {
 	json_object *doc = json_tokener_parse("{\"schema\":\"scaletrace.offcpu/1\"}");
@@ -221,6 +256,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nodestage_variants),
 		cmocka_unit_test(test_nodestage_empty),
 		cmocka_unit_test(test_iolat_report),
+		cmocka_unit_test(test_outputs_for_tracers),
 		cmocka_unit_test(test_refuses_other_documents),
 	};
 
