@@ -92,6 +92,8 @@ ffffffffc0a03000 t iscsi_tcp_recv_skb	[libiscsi_tcp]
     write("ksyms", "same-address", "ffffffff81a00000 t local_alias\nffffffff81a00000 T global_fn\n"
           "ffffffff81a00000 t __global_fn_start\nffffffff81a00010 T next_fn\n"
           "ffffffffffffff00 T last_fn\n")
+    write("ksyms", "top-of-address-space", "ffffffffffffff00 T near_top\n"
+          "ffffffffffffffff T at_top\t[mod]\n")
 
 
 # ---- .gopclntab: flags, text_start, 4 PCs, image ------------------------------------------
