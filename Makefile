@@ -2,7 +2,8 @@
 #
 #   make            build ./scaletrace
 #   make static     build ./scaletrace-static (libraries from static archives, for deploy/)
-#   make test       deps + unit + root integration + lab end-to-end (LAB=0 skips the lab by hand)
+#   make test       deps + unit (also under ASan+UBSan) + root integration + lab end-to-end
+#                   (LAB=0 skips the lab by hand)
 #   make demo       boot the storage lab and trace a NodeStage; leaves out/nodestage.{svg,json}
 #   make bench      overhead benchmarks against peer tools (ratios)
 #   make lab-test   lab end-to-end tests only
@@ -157,6 +158,7 @@ lab-test: scaletrace workloads
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory unit SANITIZE=1
 	$(Q)$(MAKE) --no-print-directory integration
 ifeq ($(LAB),1)
 	$(Q)$(MAKE) --no-print-directory lab-test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
 #include "common.h"
+#include "k8s.h"
 #include "util.h"
 
 #include <bpf/bpf.h>
@@ -436,12 +437,21 @@ void st_loader_describe(const struct st_loader *l, FILE *out)
 
 /* ---- filters ---------------------------------------------------------------- */
 
-static int open_cgroup(const char *path)
+static int open_cgroup(const char *arg)
 {
-	char full[4096];
+	char full[4096 + 16], path[4096];
 	struct statfs sfs;
-	int fd;
+	int fd, err;
 
+	/* -c takes a cgroup path or a pod UID (k8s.h) */
+	err = k8s_resolve_cgroup(arg, path, sizeof(path));
+	if (err) {
+		st_err("-c %s: %s", arg,
+		       err == -ENOENT	? "no pod with this UID has a cgroup on this node"
+		       : err == -ENODEV ? "cgroup2 is not mounted (pod UIDs need it)"
+					: strerror(-err));
+		return err;
+	}
 	if (path[0] == '/')
 		snprintf(full, sizeof(full), "%s", path);
 	else

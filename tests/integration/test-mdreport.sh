@@ -1,16 +1,10 @@
 # Markdown report from a real nodestage run: the fake CSI plugin of
 # test-nodestage.sh stages a loop device 4 times under one trace (with SLOs, SVG
-# and folded output); the report made from its JSON parses (tables well formed,
+# and folded output); the report written by --report parses (tables well formed,
 # headings present; markdown-it when installed) and every number in it equals
 # the JSON's (tests/unit/mdreport_check.py).
 . tests/integration/lib.sh
 
-# nodestage --report FILE.md when wired, else the converter mode of the unit test.
-conv=$(dirname "$WL")/tests/test_mdreport
-if ! $ST nodestage --help | grep -q -- '--report'; then
-	[ -x "$conv" ] || make -C "$ROOT" --no-print-directory -s "${conv#"$ROOT"/}" >/dev/null 2>&1
-	[ -x "$conv" ] || skip "no --report on nodestage and no $conv (make unit)"
-fi
 
 S=/var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi/vol-md-$$/globalmount
 img=$TMPDIR/disk.img
@@ -41,8 +35,7 @@ mount $dev $S
 SH
 chmod +x "$TMPDIR/fake-csi-node"
 
-report=()
-[ -x "$conv" ] || report=(--report "$TMPDIR/ns.md")
+report=(--report "$TMPDIR/ns.md")
 $ST nodestage --overhead-budget 100 --idle 1 -d 9 --json "$TMPDIR/ns.json" --svg "$TMPDIR/ns.svg" \
 	--folded "$TMPDIR/ns.folded" --slo 'total:p99<100ms' --slo 'mkfs:p95<10s' "${report[@]}" \
 	>"$TMPDIR/out" 2>"$TMPDIR/err" &
@@ -60,12 +53,8 @@ st=
 n=$(json_get "$TMPDIR/ns.json" 'len(j["operations"])')
 [ "$n" -ge 3 ] || fail "expected 4 operations in one trace, got $n"
 
-if [ -x "$conv" ]; then
-	"$conv" "$TMPDIR/ns.json" "$TMPDIR/ns.md" 5 "$TMPDIR/ns.svg" "$TMPDIR/ns.json" "$TMPDIR/ns.folded" ||
-		fail "report conversion"
-fi
 cat "$TMPDIR/ns.md"
-python3 "$ROOT/tests/unit/mdreport_check.py" "$TMPDIR/ns.md" "$TMPDIR/ns.json" 5 \
+python3 "${ROOT:-$PWD}/tests/unit/mdreport_check.py" "$TMPDIR/ns.md" "$TMPDIR/ns.json" 5 \
 	"$TMPDIR/ns.svg" "$TMPDIR/ns.json" "$TMPDIR/ns.folded" || fail "report does not match its JSON"
 grep -q '| total p99 | .* | VIOLATED |' "$TMPDIR/ns.md" || fail "violated SLO not in the report"
 grep -q '^| Plugin process | fake-csi-node (' "$TMPDIR/ns.md" || fail "plugin process not named"

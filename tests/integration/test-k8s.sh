@@ -1,0 +1,109 @@
+# -c POD_UID: a fake pod cgroup laid out the way kubelet's systemd driver makes it
+# (kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod<uid_>.slice/
+# cri-containerd-<id>.scope) on this host's real cgroup2; offcpu -c <uid> sees the
+# process inside it and not an identical one outside. Also: the underscore spelling
+# of the UID, a cgroup path still works, an unknown pod UID is one line and exit 1.
+. tests/integration/lib.sh
+
+# The cgroup2 hierarchy: unified at /sys/fs/cgroup, or /sys/fs/cgroup/unified on a
+# hybrid (v1 + v2) host; scaletrace finds it the same way (k8s_cgroup2_root).
+CG=
+for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+	[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && { CG=$d; break; }
+done
+[ -n "$CG" ] || skip "no cgroup2 mount at /sys/fs/cgroup (or /sys/fs/cgroup/unified)"
+
+uid=$(cat /proc/sys/kernel/random/uuid)
+cid=$(printf '%s' "$uid" | sha256sum | cut -c1-64)
+pod=$CG/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid//-/_}.slice
+ctr=$pod/cri-containerd-$cid.scope
+
+# Make only what is missing (a real node already has kubepods.slice) and remove only
+# that, deepest first, after moving anything left back to the root cgroup.
+made=()
+pids=()
+cleanup() {
+	local i p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do
+		for p in $(cat "${made[i]}/cgroup.procs" 2>/dev/null); do
+			echo "$p" >"$CG/cgroup.procs" 2>/dev/null
+		done
+		rmdir "${made[i]}" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+for d in "$CG/kubepods.slice" "${CG}/kubepods.slice/kubepods-besteffort.slice" "$pod" "$ctr"; do
+	[ -d "$d" ] && continue
+	mkdir "$d" || skip "cannot create cgroup $d"
+	made+=("$d")
+done
+
+# start_tracer OUT ARGS...: offcpu in the background; returns once it is attached.
+start_tracer() {
+	local out=$1; shift
+	$ST offcpu --overhead-budget 100 "$@" --json "$out" -d 2 >/dev/null 2>"$TMPDIR/err" &
+	tracer=$!
+	pids+=("$tracer")
+	for _ in $(seq 600); do
+		grep -q '^Tracing' "$TMPDIR/err" && return 0
+		kill -0 "$tracer" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "offcpu $* did not start: $(cat "$TMPDIR/err")"
+}
+
+# run_pair: one symtarget in the pod's container cgroup, one outside; both sleep 1 s in
+# symtarget_sleep(). Sets inside and outside.
+run_pair() {
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" sleep' _ "$ctr" "$WL/symtarget" &
+	inside=$!
+	"$WL/symtarget" sleep &
+	outside=$!
+	pids+=("$inside" "$outside")
+	wait "$inside" || fail "pod process exit $?"
+	wait "$outside" || fail "outside process exit $?"
+}
+
+# check JSON NAME: only the pod's process, with its 1 s in symtarget_sleep.
+check() {
+	python3 - "$1" "$inside" "$outside" "$2" <<'PY' || fail "$2"
+import json, sys
+j = json.load(open(sys.argv[1])); inside, outside = int(sys.argv[2]), int(sys.argv[3])
+name = sys.argv[4]
+pids = sorted({s["pid"] for s in j["stacks"]})
+us = sum(s["total_us"] for s in j["stacks"] if "symtarget_sleep" in s["frames"])
+print(f"{name}: pids {pids} (pod {inside}, outside {outside}); {us/1e6:.3f} s in symtarget_sleep")
+assert outside not in pids, "the process outside the pod was traced"
+assert pids == [inside], "tasks other than the pod's process were traced"
+# 1.0 s from the pod's process; both processes would make 2.0 s. The upper bound is
+# loose: usleep overshoots on a loaded host, and the pid check above is the exact one.
+assert 0.9e6 <= us <= 1.5e6, "expected 1.0 s (0.9 to 1.5) off-CPU in symtarget_sleep"
+PY
+}
+
+# The pod UID as kubectl shows it.
+start_tracer "$TMPDIR/uid.json" -c "$uid"
+run_pair
+wait "$tracer" || fail "offcpu -c $uid exit $?"
+check "$TMPDIR/uid.json" "-c UID"
+
+# The systemd spelling (underscores), as it appears in cgroup names.
+start_tracer "$TMPDIR/uid_.json" -c "${uid//-/_}"
+run_pair
+wait "$tracer" || fail "offcpu -c ${uid//-/_} exit $?"
+check "$TMPDIR/uid_.json" "-c UID with underscores"
+
+# A cgroup path is still a path.
+start_tracer "$TMPDIR/path.json" -c "$ctr"
+run_pair
+wait "$tracer" || fail "offcpu -c PATH exit $?"
+check "$TMPDIR/path.json" "-c PATH"
+
+# A pod that is not on this node: one line, exit 1, naming the UID.
+expect_rc 1 $ST offcpu -c 11111111-2222-3333-4444-555555555555 -d 1
+one_line
+case $ERR in *11111111-2222-3333-4444-555555555555*) ;; *) fail "error does not name the UID: $ERR" ;; esac
+echo "unknown pod: $ERR"
+exit 0
