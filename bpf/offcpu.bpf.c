@@ -52,6 +52,7 @@ struct start {
 	__u16 state;
 	__u16 flags;
 	char comm[ST_COMM_LEN]; /* eager variants: the process name at switch-out */
+	__u64 cgid;		/* cgroup v2 id at switch-out */
 };
 
 struct {
@@ -119,6 +120,7 @@ static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, 
 	if (!st_admit(now))
 		return false;
 	s->ts = now;
+	s->cgid = bpf_get_current_cgroup_id();
 	s->state = cls;
 	s->tgid = id >> 32;
 	s->weight = st_sample_n > 1 ? st_sample_n : 1;
@@ -200,6 +202,7 @@ static __always_inline void account(const struct start *s, __u64 delta, __u64 ks
 	e->key = key;
 	e->val.total_ns = delta * s->weight;
 	e->val.count = s->weight;
+	e->val.cgid = s->cgid;
 	bpf_probe_read_kernel_str(e->val.comm, sizeof(e->val.comm), comm_src);
 }
 

@@ -36,6 +36,7 @@ struct offcpu_val {
 	__u64 total_ns;
 	__u64 count;
 	char comm[ST_COMM_LEN]; /* process name when the bucket was created */
+	__u64 cgid;		/* its cgroup v2 id then (pods, containers: k8s.h) */
 };
 
 /*

@@ -439,7 +439,7 @@ void st_loader_describe(const struct st_loader *l, FILE *out)
 
 static int open_cgroup(const char *arg)
 {
-	char full[4096 + 16], path[4096];
+	char full[8192 + 2], path[4096], root[4096];
 	struct statfs sfs;
 	int fd, err;
 
@@ -454,8 +454,9 @@ static int open_cgroup(const char *arg)
 	}
 	if (path[0] == '/')
 		snprintf(full, sizeof(full), "%s", path);
-	else
-		snprintf(full, sizeof(full), "/sys/fs/cgroup/%s", path);
+	else /* relative to the cgroup2 mount: /sys/fs/cgroup, or .../unified on hybrid hosts */
+		snprintf(full, sizeof(full), "%s/%s",
+			 k8s_cgroup2_root(root, sizeof(root)) ? "/sys/fs/cgroup" : root, path);
 	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		st_err("cannot open cgroup %s: %s", full, strerror(errno));

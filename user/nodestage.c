@@ -12,6 +12,7 @@
 #include "fold.h"
 #include "iolat.h"
 #include "ioevent.h"
+#include "k8s.h"
 #include "nodestage.h"
 #include "nodestage.skel.h"
 #include "nsmodel.h"
@@ -592,14 +593,41 @@ static void on_fold(void *ctx, const struct nsm_op *op, const char *const *fr, i
 	ns_report_fold(&run->rep, op, fr, n, us);
 }
 
-static void on_done(void *ctx, const struct nsm_op *op)
+/*
+ * Kubernetes names: the plugin's pod and container (from its cgroup; the plugin
+ * outlives its operations), and the PV, volume handle and driver of the staging
+ * path (kubelet's vol_data.json files).
+ */
+static void k8s_names(struct nsm_op *op)
+{
+	struct k8s_volume v;
+	struct k8s_pod pod;
+
+	if (op->root > 0 && !k8s_pid_pod("/proc", op->root, &pod)) {
+		snprintf(op->pod_uid, sizeof(op->pod_uid), "%s", pod.pod_uid);
+		snprintf(op->container_id, sizeof(op->container_id), "%s", pod.container_id);
+	}
+	if (op->staging[0] && !k8s_volume_resolve("", op->staging, &v)) {
+		snprintf(op->pv, sizeof(op->pv), "%s", v.pv);
+		snprintf(op->volume_handle, sizeof(op->volume_handle), "%s", v.handle);
+		snprintf(op->driver, sizeof(op->driver), "%s", v.driver);
+		/* a volume named only by its staging directory's hash: the PV is the better name */
+		if (op->pv[0] && strlen(op->volume) == 12 &&
+		    strspn(op->volume, "0123456789abcdef") == 12 && strstr(op->staging, op->volume))
+			snprintf(op->volume, sizeof(op->volume), "%.63s", op->pv);
+	}
+}
+
+static void on_done(void *ctx, const struct nsm_op *done)
 {
 	struct ns_run *run = ctx;
+	struct nsm_op op = *done;
 
+	k8s_names(&op);
 	if (run->hooks && run->hooks->op_done)
-		run->hooks->op_done(run->hooks->ctx, op);
+		run->hooks->op_done(run->hooks->ctx, &op);
 	else
-		ns_report_op(&run->rep, op, run->mono_to_real);
+		ns_report_op(&run->rep, &op, run->mono_to_real);
 }
 
 /* ---- perf events -------------------------------------------------------------------- */

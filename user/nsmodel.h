@@ -48,6 +48,9 @@ struct nsm_op {
 	uint64_t start, end;
 	bool complete; /* ended by its staging mount (or unstaging) returning */
 	int status;    /* exit status of the last tool (0 = ok) */
+	/* Kubernetes, filled by the caller when the node says (k8s.h); "" otherwise */
+	char pod_uid[40], container_id[72]; /* the node plugin's pod and container */
+	char pv[256], volume_handle[256], driver[128];
 	struct nsm_phase *phases;
 	int nphases;
 	uint64_t cat[NSM_CAT_NR];

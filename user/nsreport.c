@@ -149,7 +149,12 @@ static void print_op_line(const struct nsm_op *op, int64_t mono_to_real)
 	for (i = 0; i < op->nphases; i++)
 		printf("%s%s %s", i ? ", " : "", op->phases[i].name,
 		       st_fmt_duration(op->phases[i].end - op->phases[i].start, pd, sizeof(pd)));
-	printf("]\n");
+	printf("]");
+	if (op->pv[0] && strcmp(op->pv, op->volume))
+		printf(" pv %s", op->pv);
+	if (op->pod_uid[0])
+		printf(" pod %s", op->pod_uid);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -432,6 +437,11 @@ static json_object *json_op(const struct nsm_op *op, int64_t mono_to_real)
 	json_object_object_add(o, "nfs_export", json_object_new_string(op->nfs_export));
 	json_object_object_add(o, "plugin_pid", json_object_new_int(op->root));
 	json_object_object_add(o, "plugin", json_object_new_string(op->root_comm));
+	json_object_object_add(o, "pod_uid", json_object_new_string(op->pod_uid));
+	json_object_object_add(o, "container_id", json_object_new_string(op->container_id));
+	json_object_object_add(o, "pv", json_object_new_string(op->pv));
+	json_object_object_add(o, "volume_handle", json_object_new_string(op->volume_handle));
+	json_object_object_add(o, "driver", json_object_new_string(op->driver));
 	json_object_object_add(o, "complete", json_object_new_boolean(op->complete));
 	json_object_object_add(o, "status", json_object_new_int(op->status));
 	json_object_object_add(o, "start_unix_ns",

@@ -6,6 +6,7 @@
 #include "cmds.h"
 #include "fold.h"
 #include "offcpu.h"
+#include "k8s.h"
 #include "offcpu.skel.h"
 #include "ustack.h"
 #include "opts.h"
@@ -367,8 +368,23 @@ static void print_summary(struct offcpu_run *run)
 	st_report_costs(stdout, &run->s);
 }
 
+/* The cgroup of a bucket's process and, inside Kubernetes, its pod and container. */
+static void k8s_json(json_object *o, struct k8s_cgmap *cg, uint64_t cgid)
+{
+	char path[4096] = "";
+	struct k8s_pod pod = { 0 };
+
+	if (cg && cgid && !k8s_cgmap__path(cg, cgid, path, sizeof(path)))
+		k8s_cgmap__pod(cg, cgid, &pod);
+	json_object_object_add(o, "cgroup", json_object_new_string(path));
+	json_object_object_add(o, "pod_uid", json_object_new_string(pod.pod_uid));
+	json_object_object_add(o, "container_id", json_object_new_string(pod.container_id));
+}
+
 static json_object *json_stacks(struct offcpu_run *run, struct offcpu_bpf *skel)
 {
+	char root[4096];
+	struct k8s_cgmap *cg = k8s_cgroup2_root(root, sizeof(root)) ? NULL : k8s_cgmap__new(root);
 	json_object *arr = json_object_new_array();
 	const char *fr[2 * ST_MAX_STACK + 4];
 	size_t i;
@@ -389,8 +405,10 @@ static json_object *json_stacks(struct offcpu_run *run, struct offcpu_bpf *skel)
 		    o, "total_us", json_object_new_uint64((e->val.total_ns + 500) / NSEC_PER_USEC));
 		json_object_object_add(o, "count", json_object_new_uint64(e->val.count));
 		json_object_object_add(o, "frames", frames);
+		k8s_json(o, cg, e->val.cgid);
 		json_object_array_add(arr, o);
 	}
+	k8s_cgmap__free(cg);
 	return arr;
 }
 

@@ -30,7 +30,8 @@ enum {
 static const struct st_optdef common_defs[] = {
 	{ "pid", 'p', "PID", "trace this process (all its threads)", C_PID },
 	{ "tid", 't', "TID", "trace this thread", C_TID },
-	{ "cgroup", 'c', "CGROUP_PATH", "trace tasks in this cgroup v2 (and below)", C_CGROUP },
+	{ "cgroup", 'c', "CGROUP|POD_UID",
+	  "trace tasks in this cgroup v2 (and below), or in this Kubernetes pod", C_CGROUP },
 	{ "comm", 0, "NAME", "trace tasks with this exact name", C_COMM },
 	{ "duration", 'd', "SECONDS", "stop after this long (also 500ms, 2m)", C_DURATION },
 	{ "interval", 'i', "SECONDS", "print a report every interval", C_INTERVAL },

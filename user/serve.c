@@ -193,7 +193,7 @@ static void op_done(void *ctx, const struct nsm_op *op)
 		return;
 	pthread_mutex_lock(&sv->lock);
 	metric__inc(sv->ops, (const char *[]){ proto, kind, ok }, 1, now);
-	metric__set(sv->last_op, (const char *[]){ op->volume, proto },
+	metric__set(sv->last_op, (const char *[]){ op->pv[0] ? op->pv : op->volume, proto },
 		    (double)(op->end - op->start) / 1e9, now);
 	for (i = 0; i < op->nphases; i++) {
 		const struct nsm_phase *p = &op->phases[i];

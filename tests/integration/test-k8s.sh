@@ -66,12 +66,15 @@ run_pair() {
 	wait "$outside" || fail "outside process exit $?"
 }
 
-# check JSON NAME: only the pod's process, with its 1 s in symtarget_sleep.
+# check JSON NAME: only the pod's process, with its 1 s in symtarget_sleep, and
+# every stack of it names the pod and the container.
 check() {
-	python3 - "$1" "$inside" "$outside" "$2" <<'PY' || fail "$2"
+	python3 - "$1" "$inside" "$outside" "$2" "$uid" "$cid" <<'PY' || fail "$2"
 import json, sys
 j = json.load(open(sys.argv[1])); inside, outside = int(sys.argv[2]), int(sys.argv[3])
-name = sys.argv[4]
+name, uid, cid = sys.argv[4], sys.argv[5], sys.argv[6]
+assert all(s["pod_uid"] == uid and s["container_id"] == cid for s in j["stacks"]), \
+    {(s["pod_uid"], s["container_id"], s["cgroup"]) for s in j["stacks"]}
 pids = sorted({s["pid"] for s in j["stacks"]})
 us = sum(s["total_us"] for s in j["stacks"] if "symtarget_sleep" in s["frames"])
 print(f"{name}: pids {pids} (pod {inside}, outside {outside}); {us/1e6:.3f} s in symtarget_sleep")
@@ -100,6 +103,49 @@ start_tracer "$TMPDIR/path.json" -c "$ctr"
 run_pair
 wait "$tracer" || fail "offcpu -c PATH exit $?"
 check "$TMPDIR/path.json" "-c PATH"
+
+# nodestage names the plugin's pod and container, and the PV behind a hashed
+# staging path (newer kubelets: .../csi/<driver>/<sha256(handle)>/globalmount,
+# with vol_data.json beside it and in the publishing pod's volume directory).
+drv=org.test-k8s.csi handle=tank/k8s/vol-$$ pv=pvc-k8s-$$
+hash=$(printf '%s' "$handle" | sha256sum | cut -c1-64)
+K=/var/lib/kubelet
+S=$K/plugins/kubernetes.io/csi/$drv/$hash/globalmount
+P=$K/pods/$uid/volumes/kubernetes.io~csi/$pv
+truncate -s 32M "$TMPDIR/disk.img"
+dev=$(losetup -f --show "$TMPDIR/disk.img") || skip "no loop devices"
+mkdir -p "$S" "$P"
+printf '{"driverName":"%s","volumeHandle":"%s"}\n' "$drv" "$handle" >"${S%/globalmount}/vol_data.json"
+printf '{"specVolID":"%s","driverName":"%s","volumeHandle":"%s"}\n' "$pv" "$drv" "$handle" >"$P/vol_data.json"
+trap 'umount "$S" 2>/dev/null; losetup -d "$dev"; rm -rf "$K/plugins/kubernetes.io/csi/$drv" "$K/pods/$uid"; cleanup' EXIT
+cat >"$TMPDIR/k8s-csi-node" <<SH
+#!/bin/bash
+echo \$\$ >"$ctr/cgroup.procs" || exit 1
+sleep 0.5
+mkfs.ext4 -q -F $dev
+mount $dev $S
+sleep 2
+SH
+chmod +x "$TMPDIR/k8s-csi-node"
+$ST nodestage --overhead-budget 100 -d 6 --json "$TMPDIR/ns.json" >"$TMPDIR/ns.out" 2>"$TMPDIR/err" &
+tracer=$!
+pids+=("$tracer")
+for _ in $(seq 600); do grep -q '^Tracing' "$TMPDIR/err" && break; sleep 0.1; done
+"$TMPDIR/k8s-csi-node" || fail "fake plugin in the pod failed"
+wait "$tracer" || fail "nodestage exit $?: $(cat "$TMPDIR/err")"
+cat "$TMPDIR/ns.out"
+python3 - "$TMPDIR/ns.json" "$uid" "$cid" "$pv" "$handle" "$drv" <<'PY' || fail "nodestage Kubernetes names"
+import json, sys
+ops = json.load(open(sys.argv[1]))["operations"]
+uid, cid, pv, handle, drv = sys.argv[2:]
+assert len(ops) == 1, ops
+op = ops[0]
+got = {k: op[k] for k in ("pod_uid", "container_id", "pv", "volume_handle", "driver")}
+print("nodestage:", got)
+assert op["volume"] == pv, op["volume"]  # not the staging directory's hash
+assert got == {"pod_uid": uid, "container_id": cid, "pv": pv, "volume_handle": handle, "driver": drv}, got
+PY
+grep -q "^[0-9:]* STAGE *$pv .* pod $uid\$" "$TMPDIR/ns.out" || fail "operation line does not name the PV and pod"
 
 # A pod that is not on this node: one line, exit 1, naming the UID.
 expect_rc 1 $ST offcpu -c 11111111-2222-3333-4444-555555555555 -d 1
