@@ -658,77 +658,32 @@ static __always_inline int on_retransmit(const struct sock *sk)
 	return 0;
 }
 
-SEC("fentry/tcp_sendmsg_locked")
-int BPF_PROG(st_io_sendmsg_fentry, struct sock *sk, struct msghdr *msg, size_t size)
-{
-	return on_send(sk, (__u32)size);
-}
+/*
+ * Each transport hook twice: fentry (BTF trampoline, cheaper) and kprobe (the
+ * fallback where fentry is refused); the loader attaches whichever works.
+ */
+#define ST_FENTRY_KPROBE(name, func, call, args...) \
+	SEC("fentry/" #func)                        \
+	int BPF_PROG(name##_fentry, args)           \
+	{                                           \
+		return call;                        \
+	}                                           \
+	SEC("kprobe/" #func)                        \
+	int BPF_KPROBE(name##_kprobe, args)         \
+	{                                           \
+		return call;                        \
+	}
 
-SEC("kprobe/tcp_sendmsg_locked")
-int BPF_KPROBE(st_io_sendmsg_kprobe, struct sock *sk, struct msghdr *msg, size_t size)
-{
-	return on_send(sk, (__u32)size);
-}
-
-SEC("fentry/do_tcp_sendpages")
-int BPF_PROG(st_io_sendpages_fentry, struct sock *sk, struct page *page, int offset, size_t size)
-{
-	return on_send(sk, (__u32)size);
-}
-
-SEC("kprobe/do_tcp_sendpages")
-int BPF_KPROBE(st_io_sendpages_kprobe, struct sock *sk, struct page *page, int offset, size_t size)
-{
-	return on_send(sk, (__u32)size);
-}
-
-SEC("fentry/tcp_data_ready")
-int BPF_PROG(st_io_data_ready_fentry, struct sock *sk)
-{
-	return on_data_ready(sk);
-}
-
-SEC("kprobe/tcp_data_ready")
-int BPF_KPROBE(st_io_data_ready_kprobe, struct sock *sk)
-{
-	return on_data_ready(sk);
-}
-
-SEC("fentry/tcp_read_sock")
-int BPF_PROG(st_io_read_sock_fentry, struct sock *sk)
-{
-	return on_read_sock(sk);
-}
-
-SEC("kprobe/tcp_read_sock")
-int BPF_KPROBE(st_io_read_sock_kprobe, struct sock *sk)
-{
-	return on_read_sock(sk);
-}
-
-SEC("fentry/blk_mq_complete_request_remote")
-int BPF_PROG(st_io_remote_fentry, struct request *rq)
-{
-	return on_complete_remote(rq);
-}
-
-SEC("kprobe/blk_mq_complete_request_remote")
-int BPF_KPROBE(st_io_remote_kprobe, struct request *rq)
-{
-	return on_complete_remote(rq);
-}
-
-SEC("fentry/iscsi_tcp_task_xmit")
-int BPF_PROG(st_io_iscsi_xmit_fentry, struct iscsi_task *task)
-{
-	return on_iscsi_xmit(task);
-}
-
-SEC("kprobe/iscsi_tcp_task_xmit")
-int BPF_KPROBE(st_io_iscsi_xmit_kprobe, struct iscsi_task *task)
-{
-	return on_iscsi_xmit(task);
-}
+ST_FENTRY_KPROBE(st_io_sendmsg, tcp_sendmsg_locked, on_send(sk, (__u32)size), struct sock *sk,
+		 struct msghdr *msg, size_t size)
+ST_FENTRY_KPROBE(st_io_sendpages, do_tcp_sendpages, on_send(sk, (__u32)size), struct sock *sk,
+		 struct page *page, int offset, size_t size)
+ST_FENTRY_KPROBE(st_io_data_ready, tcp_data_ready, on_data_ready(sk), struct sock *sk)
+ST_FENTRY_KPROBE(st_io_read_sock, tcp_read_sock, on_read_sock(sk), struct sock *sk)
+ST_FENTRY_KPROBE(st_io_remote, blk_mq_complete_request_remote, on_complete_remote(rq),
+		 struct request *rq)
+ST_FENTRY_KPROBE(st_io_iscsi_xmit, iscsi_tcp_task_xmit, on_iscsi_xmit(task),
+		 struct iscsi_task *task)
 
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(st_io_retrans_btf, const struct sock *sk)

@@ -243,8 +243,7 @@ static int load_variant(const struct st_tracer_spec *t, const struct st_variant 
 
 	if (!skel)
 		return -errno;
-	bpf_object__for_each_program(p, t->obj(skel))
-	{
+	bpf_object__for_each_program (p, t->obj(skel)) {
 		bool mine = false;
 
 		for (i = 0; i < ST_VARIANT_PROGS && v->progs[i]; i++)
@@ -294,18 +293,23 @@ static int verify_all(struct st_features *f, json_object *arr)
 					err = load_variant(s, v, why, sizeof(why));
 					fails += err < 0;
 					snprintf(res, sizeof(res), "%s%s%s",
-						 err ? "REFUSED: " : "verified", err ? why : "", "");
+						 err ? "REFUSED: " : "verified", err ? why : "",
+						 "");
 				}
 				{
 					json_object *o = json_object_new_object();
 
-					json_object_object_add(o, "tracer", json_object_new_string(s->name));
-					json_object_object_add(o, "probe",
-							       json_object_new_string(s->probes[i].name));
-					json_object_object_add(o, "variant", json_object_new_string(
-										     st_attach_kind_name(v->kind)));
-					json_object_object_add(o, "verified", json_object_new_boolean(!err));
-					json_object_object_add(o, "result", json_object_new_string(res));
+					json_object_object_add(o, "tracer",
+							       json_object_new_string(s->name));
+					json_object_object_add(
+					    o, "probe", json_object_new_string(s->probes[i].name));
+					json_object_object_add(
+					    o, "variant",
+					    json_object_new_string(st_attach_kind_name(v->kind)));
+					json_object_object_add(o, "verified",
+							       json_object_new_boolean(!err));
+					json_object_object_add(o, "result",
+							       json_object_new_string(res));
 					json_object_array_add(arr, o);
 				}
 			}
@@ -361,7 +365,8 @@ int cmd_doctor(int argc, char **argv)
 		fails = verify_all(&f, verify);
 		if (fails) {
 			v.ok = false;
-			snprintf(v.why, sizeof(v.why), "%d probe variants refused by the verifier", fails);
+			snprintf(v.why, sizeof(v.why), "%d probe variants refused by the verifier",
+				 fails);
 		}
 	}
 	if (c.json_path) {

@@ -98,7 +98,6 @@ static int iolat_opt(void *ctx, int id, const char *arg)
 
 static const struct st_probe_spec iolat_probes[] = { ST_STORAGE_PROBES };
 
-
 /* ---- state ------------------------------------------------------------------ */
 
 struct slow_io {
@@ -134,11 +133,7 @@ static int skel_configure(void *skel, void *ctx)
 	struct iolat_bpf *s = skel;
 	struct iolat_run *run = ctx;
 	struct iolat_opts *o = &run->o;
-	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
-		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
-		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
-	};
+	struct st_common_rodata ro = ST_COMMON_RODATA(s);
 
 	s->rodata->learn_devs = !o->dev;
 	s->rodata->extra_port = (uint16_t)o->port;

@@ -326,7 +326,7 @@ static void size_stack_maps(struct bpf_object *obj, uint32_t n)
 
 	if (!n)
 		return;
-	bpf_object__for_each_map(m, obj)
+	bpf_object__for_each_map (m, obj)
 		for (i = 0; i < ARRAY_SIZE(names); i++)
 			if (!strcmp(bpf_map__name(m), names[i]))
 				bpf_map__set_max_entries(m, n);

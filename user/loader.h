@@ -58,28 +58,28 @@ struct st_tracer_spec {
 };
 
 /* The four skeleton callbacks of bpftool-generated skeleton NAME_bpf. */
-#define ST_SKEL_CALLBACKS(NAME)                                                                    \
-	static void *NAME##_skel_open(void)                                                        \
-	{                                                                                          \
-		return NAME##_bpf__open();                                                         \
-	}                                                                                          \
-	static struct bpf_object *NAME##_skel_obj(void *skel)                                      \
-	{                                                                                          \
-		return ((struct NAME##_bpf *)skel)->obj;                                           \
-	}                                                                                          \
-	static int NAME##_skel_load(void *skel)                                                    \
-	{                                                                                          \
-		return NAME##_bpf__load(skel);                                                     \
-	}                                                                                          \
-	static void NAME##_skel_destroy(void *skel)                                                \
-	{                                                                                          \
-		NAME##_bpf__destroy(skel);                                                         \
+#define ST_SKEL_CALLBACKS(NAME)                               \
+	static void *NAME##_skel_open(void)                   \
+	{                                                     \
+		return NAME##_bpf__open();                    \
+	}                                                     \
+	static struct bpf_object *NAME##_skel_obj(void *skel) \
+	{                                                     \
+		return ((struct NAME##_bpf *)skel)->obj;      \
+	}                                                     \
+	static int NAME##_skel_load(void *skel)               \
+	{                                                     \
+		return NAME##_bpf__load(skel);                \
+	}                                                     \
+	static void NAME##_skel_destroy(void *skel)           \
+	{                                                     \
+		NAME##_bpf__destroy(skel);                    \
 	}
 
-#define ST_TRACER_SPEC(NAME, PROBES)                                                               \
-	{                                                                                          \
-		#NAME, PROBES, ARRAY_SIZE(PROBES), NAME##_skel_open, NAME##_skel_obj,              \
-			NAME##_skel_load, NAME##_skel_destroy                                      \
+#define ST_TRACER_SPEC(NAME, PROBES)                                                  \
+	{                                                                             \
+#NAME, PROBES, ARRAY_SIZE(PROBES), NAME##_skel_open, NAME##_skel_obj, \
+		    NAME##_skel_load, NAME##_skel_destroy                             \
 	}
 
 /* Every tracer's probe table, for doctor. NULL-terminated. */
@@ -104,7 +104,7 @@ struct st_loader {
 	const struct st_tracer_spec *spec;
 	int (*configure)(void *skel, void *ctx); /* set rodata, map sizes; 0 or -errno */
 	void *ctx;
-	bool tree; /* keep the process-tree programs (st_tree_fork/exit) loaded */
+	bool tree;	     /* keep the process-tree programs (st_tree_fork/exit) loaded */
 	uint32_t max_stacks; /* entries of every stack map (0: as compiled) */
 	/* Outputs. */
 	void *skel;
@@ -138,6 +138,15 @@ struct st_common_rodata {
 	bool *targ_tree, *targ_cgroup, *targ_comm;
 	char *targ_comm_name; /* ST_COMM_LEN */
 };
+/* The filter variables of a skeleton @skel (every tracer has them, common.bpf.h). */
+#define ST_COMMON_RODATA(skel)                                               \
+	{                                                                    \
+		&(skel)->rodata->st_targ_tgid, &(skel)->rodata->st_targ_tid, \
+		    (bool *)&(skel)->rodata->st_targ_tree,                   \
+		    (bool *)&(skel)->rodata->st_targ_cgroup,                 \
+		    (bool *)&(skel)->rodata->st_targ_comm,                   \
+		    (char *)(skel)->rodata->st_targ_comm_name,               \
+	}
 int st_apply_filters(const struct st_common *c, const struct st_common_rodata *ro);
 /* After load: put the cgroup fd in st_cgroup, seed st_tree with @root_pid. */
 int st_filters_after_load(struct bpf_object *obj, const struct st_common *c, pid_t root_pid);

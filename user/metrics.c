@@ -71,7 +71,8 @@ void metrics__free(struct metrics *r)
 }
 
 struct metric *metrics__add(struct metrics *r, const char *name, const char *help,
-			    enum metric_type t, int max_series, int nlabels, const char *const *labels)
+			    enum metric_type t, int max_series, int nlabels,
+			    const char *const *labels)
 {
 	struct metric *m;
 	int i;
@@ -233,7 +234,8 @@ static int cmp_series(const void *a, const void *b, void *m)
 	int i, c;
 
 	for (i = 0; i < mt->nlabels; i++) {
-		c = strcmp(((const struct series *)a)->values[i], ((const struct series *)b)->values[i]);
+		c = strcmp(((const struct series *)a)->values[i],
+			   ((const struct series *)b)->values[i]);
 		if (c)
 			return c;
 	}

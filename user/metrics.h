@@ -23,7 +23,8 @@ struct metrics *metrics__new(void);
 void metrics__free(struct metrics *r);
 /* Declare a metric (name without suffixes) with up to 4 label names. */
 struct metric *metrics__add(struct metrics *r, const char *name, const char *help,
-			    enum metric_type t, int max_series, int nlabels, const char *const *labels);
+			    enum metric_type t, int max_series, int nlabels,
+			    const char *const *labels);
 /* Update a series, identified by its label values (nlabels of them). @now orders eviction. */
 void metric__inc(struct metric *m, const char *const *values, double by, uint64_t now);
 void metric__set(struct metric *m, const char *const *values, double v, uint64_t now);

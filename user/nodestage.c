@@ -21,6 +21,7 @@
 #include "opts.h"
 #include "report.h"
 #include "session.h"
+#include "samplers.h"
 #include "stacks.h"
 #include "storage_probes.h"
 #include "ustack.h"
@@ -134,7 +135,10 @@ static const struct st_probe_spec ns_probes[] = {
 	{ .name = "uprobe_calls",
 	  .purpose = "--uprobe: entry and returns of a driver function",
 	  .optional = true,
-	  .variants = { { ST_AK_UPROBE, { "ns_call_entry", "ns_call_ret" }, { NULL }, NULL,
+	  .variants = { { ST_AK_UPROBE,
+			  { "ns_call_entry", "ns_call_ret" },
+			  { NULL },
+			  NULL,
 			  "uprobes on the entry and each return instruction" } },
 	  .nvariants = 1 },
 	{ .name = "cpu_samples",
@@ -147,7 +151,6 @@ static const struct st_probe_spec ns_probes[] = {
 			  "perf_event cpu-clock per CPU" } },
 	  .nvariants = 1 },
 };
-
 
 static const char *const default_helpers[] = { "iscsid", "multipathd", "systemd-udevd",
 					       "(udev-worker)" };
@@ -526,8 +529,8 @@ static int on_record(void *ctx, void *data, size_t len)
 
 			run->hooks->off_done(run->hooks->ctx, comm ? comm : "unknown",
 					     o->flags & NS_OFF_PREEMPT ? 'R'
-					     : o->flags & NS_OFF_IO	 ? 'D'
-									 : 'S',
+					     : o->flags & NS_OFF_IO    ? 'D'
+								       : 'S',
 					     o->t_on - o->t_off);
 		}
 		break;
@@ -630,52 +633,14 @@ static void on_done(void *ctx, const struct nsm_op *done)
 		ns_report_op(&run->rep, &op, run->mono_to_real);
 }
 
-/* ---- perf events -------------------------------------------------------------------- */
-
+/* On-CPU samples (software clock), unless the sampler probe is disabled. */
 static int attach_samplers(struct ns_run *run)
 {
 	struct nodestage_bpf *skel = run->s.loader.skel;
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.size = sizeof(attr),
-		.freq = 1,
-	};
-	int cpu;
 
 	if (run->s.loader.choice[ARRAY_SIZE(ns_probes) - 1] < 0)
 		return 0;
-	attr.sample_freq = run->o.freq;
-	run->ncpu = libbpf_num_possible_cpus();
-	run->links = calloc((size_t)run->ncpu, sizeof(*run->links));
-	run->pfds = calloc((size_t)run->ncpu, sizeof(*run->pfds));
-	if (!run->links || !run->pfds)
-		return -ENOMEM;
-	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		int fd =
-		    (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-		if (fd < 0)
-			continue; /* offline CPU */
-		run->pfds[cpu] = fd + 1;
-		run->links[cpu] = bpf_program__attach_perf_event(skel->progs.ns_sample, fd);
-	}
-	return 0;
-}
-
-static void detach_samplers(struct ns_run *run)
-{
-	int cpu;
-
-	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		bpf_link__destroy(run->links ? run->links[cpu] : NULL);
-		if (run->pfds && run->pfds[cpu])
-			close(run->pfds[cpu] - 1);
-	}
-	free(run->links);
-	free(run->pfds);
-	run->links = NULL;
-	run->pfds = NULL;
+	return st_samplers_attach(&run->smp, skel->progs.ns_sample, run->o.freq, false);
 }
 
 /* ---- run ------------------------------------------------------------------------------ */
@@ -744,7 +709,9 @@ static int ns_finish(struct ns_run *run)
 int ns_service_run(const struct st_common *c, const struct ns_service *sv, const struct ns_hooks *h)
 {
 	static struct ns_run run; /* large; one per process */
-	struct st_loader l = { .spec = &st_nodestage_spec, .configure = skel_configure, .ctx = &run };
+	struct st_loader l = { .spec = &st_nodestage_spec,
+			       .configure = skel_configure,
+			       .ctx = &run };
 	int err;
 
 	memset(&run, 0, sizeof(run));
@@ -764,7 +731,7 @@ int ns_service_run(const struct st_common *c, const struct ns_service *sv, const
 		err = ns_start(&run, &l);
 	if (!err)
 		err = st_session_run(&run.s, &ns_ops, &run);
-	detach_samplers(&run);
+	st_samplers_detach(&run.smp);
 	if (!err)
 		nsm__flush(run.model, st_now_ns());
 	err = st_session_end(&run.s, err);
@@ -804,7 +771,9 @@ int cmd_nodestage(int argc, char **argv)
 		.handle = ns_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_nodestage_spec, .configure = skel_configure, .ctx = &run };
+	struct st_loader l = { .spec = &st_nodestage_spec,
+			       .configure = skel_configure,
+			       .ctx = &run };
 	struct st_common c;
 	int argi, err;
 
@@ -828,7 +797,7 @@ int cmd_nodestage(int argc, char **argv)
 		err = ns_start(&run, &l);
 	if (!err)
 		err = st_session_run(&run.s, &ns_ops, &run);
-	detach_samplers(&run);
+	st_samplers_detach(&run.smp);
 	ns_detach_uprobe(&run);
 	if (!err)
 		err = ns_finish(&run);

@@ -6,6 +6,7 @@
 #include "ioevent.h"
 #include "nsmodel.h"
 #include "nsreport.h"
+#include "samplers.h"
 #include "session.h"
 #include "nodestage.h"
 
@@ -40,8 +41,7 @@ struct ns_run {
 	struct ns_devvol devvol[NS_DEVVOL_MAX];
 	struct ioev_baseline base;
 	int ndevvol;
-	struct bpf_link **links; /* perf_event samplers, one per CPU */
-	int *pfds, ncpu;
+	struct st_samplers smp;	     /* perf_event samplers, one per CPU */
 	struct bpf_link *ulinks[64]; /* --uprobe: entry + returns */
 	int nulinks;
 	pid_t callers[64]; /* --uprobe: processes seen calling the function */
@@ -64,7 +64,8 @@ struct ns_service {
 	int nplugins;			   /* 0: "csi" */
 	uint64_t idle_ns;		   /* 0: 30 s */
 };
-int ns_service_run(const struct st_common *c, const struct ns_service *sv, const struct ns_hooks *h);
+int ns_service_run(const struct st_common *c, const struct ns_service *sv,
+		   const struct ns_hooks *h);
 
 /* Is the binary of "BIN:SYM" a Go program (calls keyed by goroutine)? */
 bool ns_binary_is_go(const char *bin_sym);

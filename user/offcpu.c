@@ -123,7 +123,6 @@ static const struct st_probe_spec offcpu_probes[] = {
 	},
 };
 
-
 ST_SKEL_CALLBACKS(offcpu)
 
 const struct st_tracer_spec st_offcpu_spec = ST_TRACER_SPEC(offcpu, offcpu_probes);
@@ -132,11 +131,7 @@ static int skel_configure(void *skel, void *ctx)
 {
 	struct offcpu_bpf *s = skel;
 	struct offcpu_opts *o = ctx;
-	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
-		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
-		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
-	};
+	struct st_common_rodata ro = ST_COMMON_RODATA(s);
 
 	s->rodata->min_ns = o->min_ns;
 	s->rodata->max_ns = o->max_ns;
@@ -511,7 +506,9 @@ int cmd_offcpu(int argc, char **argv)
 		.ctx = &run.o,
 	};
 	struct st_common c;
-	struct st_loader l = { .spec = &st_offcpu_spec, .configure = skel_configure, .ctx = &run.o };
+	struct st_loader l = { .spec = &st_offcpu_spec,
+			       .configure = skel_configure,
+			       .ctx = &run.o };
 	int argi, err;
 
 	st_common_defaults(&c);

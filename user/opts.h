@@ -21,8 +21,8 @@ enum st_common_mask {
 	ST_OPT_PPROF = 1 << 5,	  /* --pprof: subcommands whose output is stacks */
 	ST_OPT_CMD = 1 << 6,	  /* -- CMD [ARGS...] */
 	ST_OPT_INTERVAL = 1 << 7, /* -i: periodic reports */
-	ST_OPT_ALL = ST_OPT_TARGET | ST_OPT_CMD | ST_OPT_DURATION | ST_OPT_INTERVAL | ST_OPT_OUTPUT |
-		     ST_OPT_RATE,
+	ST_OPT_ALL = ST_OPT_TARGET | ST_OPT_CMD | ST_OPT_DURATION | ST_OPT_INTERVAL |
+		     ST_OPT_OUTPUT | ST_OPT_RATE,
 };
 
 struct st_common {
@@ -36,7 +36,7 @@ struct st_common {
 	const char *folded_path;
 	const char *svg_path;
 	const char *json_path;
-	const char *pprof_path; /* --pprof */
+	const char *pprof_path;	     /* --pprof */
 	uint32_t sample;	     /* --sample N: keep 1 in N (1 = all) */
 	uint64_t max_events_per_sec; /* 0 = default cap of the tracer */
 	double overhead_budget_pct;  /* CPU share of one CPU */

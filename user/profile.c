@@ -11,6 +11,7 @@
 #include "opts.h"
 #include "report.h"
 #include "session.h"
+#include "samplers.h"
 #include "stacks.h"
 #include "table.h"
 #include "util.h"
@@ -82,7 +83,6 @@ static const struct st_probe_spec profile_probes[] = {
 	},
 };
 
-
 ST_SKEL_CALLBACKS(profile)
 
 const struct st_tracer_spec st_profile_spec = ST_TRACER_SPEC(profile, profile_probes);
@@ -91,11 +91,7 @@ static int skel_configure(void *skel, void *ctx)
 {
 	struct profile_bpf *s = skel;
 	struct profile_opts *o = ctx;
-	struct st_common_rodata ro = {
-		&s->rodata->st_targ_tgid,	  &s->rodata->st_targ_tid,
-		(bool *)&s->rodata->st_targ_tree, (bool *)&s->rodata->st_targ_cgroup,
-		(bool *)&s->rodata->st_targ_comm, (char *)s->rodata->st_targ_comm_name,
-	};
+	struct st_common_rodata ro = ST_COMMON_RODATA(s);
 
 	s->rodata->user_stacks = !o->kernel_only;
 	s->rodata->kernel_stacks = !o->user_only;
@@ -112,80 +108,11 @@ struct profile_run {
 	struct st_session s;
 	struct st_stacks *stacks;
 	struct fold *fold;
-	struct bpf_link **links;
-	int *pfds, ncpu;
-	const char *clock; /* "cycles" or "cpu-clock" */
+	struct st_samplers smp;
 	uint64_t drops[ST_DROP__NR];
 	uint64_t samples, lost_user, lost_kernel;
 	json_object *jstacks;
 };
-
-static int open_sampler(uint32_t type, uint64_t config, uint64_t freq, int cpu)
-{
-	struct perf_event_attr attr = {
-		.type = type,
-		.config = config,
-		.size = sizeof(attr),
-		.sample_freq = freq,
-		.freq = 1,
-	};
-
-	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* Cycles when the CPU exposes a PMU (not in most VMs), else the software clock. */
-static int attach_samplers(struct profile_run *run)
-{
-	struct profile_bpf *skel = run->s.loader.skel;
-	bool hw = true;
-	int cpu;
-
-	run->ncpu = libbpf_num_possible_cpus();
-	run->pfds = calloc((size_t)run->ncpu, sizeof(*run->pfds));
-	run->links = calloc((size_t)run->ncpu, sizeof(*run->links));
-	if (!run->pfds || !run->links)
-		return -ENOMEM;
-	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		int fd = hw ? open_sampler(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES,
-					   run->o.freq, cpu)
-			    : -1;
-
-		if (fd < 0 && hw && cpu == 0)
-			hw = false;
-		if (fd < 0)
-			fd = open_sampler(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, run->o.freq,
-					  cpu);
-		if (fd < 0) {
-			if (errno == ENODEV) /* possible but offline CPU */
-				continue;
-			st_err("cannot open a perf event on CPU %d: %s", cpu, strerror(errno));
-			return -errno;
-		}
-		run->pfds[cpu] = fd + 1; /* 0 = none */
-		run->links[cpu] = bpf_program__attach_perf_event(skel->progs.profile_sample, fd);
-		if (!run->links[cpu]) {
-			st_err("cannot attach the sampler on CPU %d: %s", cpu, strerror(errno));
-			return -errno;
-		}
-	}
-	run->clock = hw ? "cycles" : "cpu-clock";
-	return 0;
-}
-
-static void detach_samplers(struct profile_run *run)
-{
-	int cpu;
-
-	for (cpu = 0; cpu < run->ncpu; cpu++) {
-		bpf_link__destroy(run->links ? run->links[cpu] : NULL);
-		if (run->pfds && run->pfds[cpu])
-			close(run->pfds[cpu] - 1);
-	}
-	free(run->links);
-	free(run->pfds);
-	run->links = NULL;
-	run->pfds = NULL;
-}
 
 /* ---- results ------------------------------------------------------------------- */
 
@@ -262,7 +189,7 @@ static int write_json(struct profile_run *run)
 	int err;
 
 	json_object_array_sort(run->jstacks, json_by_samples);
-	json_object_object_add(root, "clock", json_object_new_string(run->clock));
+	json_object_object_add(root, "clock", json_object_new_string(run->smp.clock));
 	json_object_object_add(root, "frequency_hz", json_object_new_uint64(run->o.freq));
 	json_object_object_add(root, "samples", json_object_new_uint64(run->samples));
 	json_object_object_add(root, "stacks", json_object_get(run->jstacks));
@@ -276,7 +203,7 @@ static int write_json(struct profile_run *run)
 static void print_summary(struct profile_run *run)
 {
 	printf("on-CPU samples: %llu at %llu Hz per CPU (%s), %zu stacks\n",
-	       (unsigned long long)run->samples, (unsigned long long)run->o.freq, run->clock,
+	       (unsigned long long)run->samples, (unsigned long long)run->o.freq, run->smp.clock,
 	       fold__count(run->fold));
 	st_report_top(stdout, run->fold, run->o.top, "samples");
 	st_report_drops(stdout, run->drops);
@@ -336,7 +263,9 @@ int cmd_profile(int argc, char **argv)
 		.handle = profile_opt,
 		.ctx = &run.o,
 	};
-	struct st_loader l = { .spec = &st_profile_spec, .configure = skel_configure, .ctx = &run.o };
+	struct st_loader l = { .spec = &st_profile_spec,
+			       .configure = skel_configure,
+			       .ctx = &run.o };
 	struct st_common c;
 	int argi, err;
 
@@ -355,7 +284,9 @@ int cmd_profile(int argc, char **argv)
 	run.stacks = st_stacks__new();
 	err = run.stacks ? st_session_start(&run.s, &l) : -ENOMEM;
 	if (!err)
-		err = attach_samplers(&run);
+		err = st_samplers_attach(
+		    &run.smp, ((struct profile_bpf *)run.s.loader.skel)->progs.profile_sample,
+		    run.o.freq, true);
 	if (!err)
 		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
 					     run.stacks);
@@ -363,7 +294,7 @@ int cmd_profile(int argc, char **argv)
 		err = st_session_release(&run.s);
 	if (!err)
 		err = st_session_run(&run.s, &profile_ops, &run);
-	detach_samplers(&run);
+	st_samplers_detach(&run.smp);
 	if (!err)
 		err = profile_finish(&run);
 	fold__free(run.fold);

@@ -27,7 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_LISTEN = 256, O_NODESTAGE, O_IOLAT, O_OFFCPU, O_MAX_SERIES, O_RETENTION, O_PLUGIN, O_IDLE };
+enum {
+	O_LISTEN = 256,
+	O_NODESTAGE,
+	O_IOLAT,
+	O_OFFCPU,
+	O_MAX_SERIES,
+	O_RETENTION,
+	O_PLUGIN,
+	O_IDLE
+};
 
 static const struct st_optdef serve_defs[] = {
 	{ "listen", 0, "ADDR:PORT", "where to serve /metrics and /healthz (default 127.0.0.1:9465)",
@@ -35,7 +44,8 @@ static const struct st_optdef serve_defs[] = {
 	{ "nodestage", 0, NULL, "NodeStage phase metrics (on unless another family is chosen)",
 	  O_NODESTAGE },
 	{ "iolat", 0, NULL, "per-device I/O latency split metrics", O_IOLAT },
-	{ "offcpu", 0, NULL, "off-CPU time of staging tasks by command and thread state", O_OFFCPU },
+	{ "offcpu", 0, NULL, "off-CPU time of staging tasks by command and thread state",
+	  O_OFFCPU },
 	{ "max-series", 0, "N", "label sets kept per metric (default 512; oldest dropped)",
 	  O_MAX_SERIES },
 	{ "retention", 0, "DUR", "drop per-volume series not updated for this long (default 24h)",
@@ -58,7 +68,7 @@ struct serve {
 	pthread_mutex_t lock;
 	struct metrics *reg;
 	struct metric *phase_s, *phase_cat, *ops, *last_op, *io_s, *io_ios, *offcpu_s, *drops,
-		*bpf_s, *bpf_cpu, *map_bytes, *evicted, *up;
+	    *bpf_s, *bpf_cpu, *map_bytes, *evicted, *up;
 	uint64_t last_drops[ST_DROP__NR];
 	struct MHD_Daemon *httpd;
 	volatile bool healthy;
@@ -74,7 +84,8 @@ static int serve_opt(void *ctx, int id, const char *arg)
 	switch (id) {
 	case O_LISTEN:
 		colon = strrchr(arg, ':');
-		if (!colon || colon - arg >= (long)sizeof(host) || st_parse_u64(colon + 1, 1, 65535, &port))
+		if (!colon || colon - arg >= (long)sizeof(host) ||
+		    st_parse_u64(colon + 1, 1, 65535, &port))
 			goto bad_listen;
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - arg), arg);
 		o->addr.sin_family = AF_INET;
@@ -142,41 +153,44 @@ static int declare(struct serve *sv)
 	sv->reg = metrics__new();
 	if (!sv->reg)
 		return -ENOMEM;
-	sv->up = metrics__add(sv->reg, "scaletrace_up", "1 while the tracer runs", METRIC_GAUGE,
-			      1, 0, NULL);
-	sv->phase_s = metrics__add(sv->reg, "scaletrace_nodestage_phase_seconds",
-				   "wall time of NodeStage phases", METRIC_HISTOGRAM, n, 2, l_phase);
-	sv->phase_cat = metrics__add(sv->reg, "scaletrace_nodestage_phase_category_seconds",
-				     "phase wall time split into kernel, network, target (TrueNAS), "
-				     "user, wait",
-				     METRIC_COUNTER, n, 3, l_phase_cat);
+	sv->up = metrics__add(sv->reg, "scaletrace_up", "1 while the tracer runs", METRIC_GAUGE, 1,
+			      0, NULL);
+	sv->phase_s =
+	    metrics__add(sv->reg, "scaletrace_nodestage_phase_seconds",
+			 "wall time of NodeStage phases", METRIC_HISTOGRAM, n, 2, l_phase);
+	sv->phase_cat =
+	    metrics__add(sv->reg, "scaletrace_nodestage_phase_category_seconds",
+			 "phase wall time split into kernel, network, target (TrueNAS), "
+			 "user, wait",
+			 METRIC_COUNTER, n, 3, l_phase_cat);
 	sv->ops = metrics__add(sv->reg, "scaletrace_nodestage_operations",
 			       "finished NodeStage / NodeUnstage operations", METRIC_COUNTER, n, 3,
 			       l_ops);
-	sv->last_op = metrics__add(sv->reg, "scaletrace_nodestage_last_operation_seconds",
-				   "wall time of the volume's last operation", METRIC_GAUGE, n, 2, l_vol);
+	sv->last_op =
+	    metrics__add(sv->reg, "scaletrace_nodestage_last_operation_seconds",
+			 "wall time of the volume's last operation", METRIC_GAUGE, n, 2, l_vol);
 	sv->io_s = metrics__add(sv->reg, "scaletrace_io_latency_seconds",
 				"per-request latency components on iSCSI / NVMe-TCP devices",
 				METRIC_HISTOGRAM, n, 3, l_io);
 	sv->io_ios = metrics__add(sv->reg, "scaletrace_io_requests", "requests seen",
 				  METRIC_COUNTER, n, 2, l_dev);
 	sv->offcpu_s = metrics__add(sv->reg, "scaletrace_offcpu_seconds",
-				    "off-CPU time of staging tasks by command and thread state", METRIC_COUNTER, n, 2,
-				    l_off);
+				    "off-CPU time of staging tasks by command and thread state",
+				    METRIC_COUNTER, n, 2, l_off);
 	sv->drops = metrics__add(sv->reg, "scaletrace_drops",
 				 "events the kernel side did not record, exactly", METRIC_COUNTER,
 				 ST_DROP__NR, 1, l_reason);
 	sv->bpf_s = metrics__add(sv->reg, "scaletrace_bpf_run_seconds",
-				 "CPU time spent in scaletrace's BPF programs", METRIC_COUNTER, 64, 1,
-				 l_prog);
+				 "CPU time spent in scaletrace's BPF programs", METRIC_COUNTER, 64,
+				 1, l_prog);
 	sv->bpf_cpu = metrics__add(sv->reg, "scaletrace_bpf_cpu_ratio",
 				   "peak share of one CPU used by the BPF programs in a second",
 				   METRIC_GAUGE, 1, 0, NULL);
 	sv->map_bytes = metrics__add(sv->reg, "scaletrace_map_bytes",
 				     "upper bound of BPF map memory", METRIC_GAUGE, 1, 0, NULL);
 	sv->evicted = metrics__add(sv->reg, "scaletrace_series_evicted",
-				   "label sets dropped to stay within --max-series", METRIC_COUNTER, 1,
-				   0, NULL);
+				   "label sets dropped to stay within --max-series", METRIC_COUNTER,
+				   1, 0, NULL);
 	return sv->evicted ? 0 : -ENOMEM;
 }
 
@@ -201,10 +215,11 @@ static void op_done(void *ctx, const struct nsm_op *op)
 		metric__observe(sv->phase_s, (const char *[]){ proto, p->name },
 				(double)(p->end - p->start) / 1e9, now);
 		for (c = 0; c < NSM_CAT_NR; c++)
-			metric__inc(sv->phase_cat,
-				    (const char *[]){ proto, p->name, c == NSM_TARGET ? "target"
-											: nsm_cat_name(c) },
-				    (double)p->cat[c] / 1e9, now);
+			metric__inc(
+			    sv->phase_cat,
+			    (const char *[]){ proto, p->name,
+					      c == NSM_TARGET ? "target" : nsm_cat_name(c) },
+			    (double)p->cat[c] / 1e9, now);
 	}
 	metric__observe(sv->phase_s, (const char *[]){ proto, "total" },
 			(double)(op->end - op->start) / 1e9, now);
@@ -213,7 +228,11 @@ static void op_done(void *ctx, const struct nsm_op *op)
 
 static const char *io_op(uint8_t op)
 {
-	return op == 0 ? "read" : op == 1 ? "write" : op == 2 ? "flush" : op == 3 ? "discard" : "other";
+	return op == 0	 ? "read"
+	       : op == 1 ? "write"
+	       : op == 2 ? "flush"
+	       : op == 3 ? "discard"
+			 : "other";
 }
 
 static void io_done(void *ctx, const struct iolat_event *e, const struct io_split *sp,
@@ -268,7 +287,8 @@ static void tick(void *ctx, struct ns_run *run)
 		sv->last_drops[i] = d[i];
 	}
 	for (i = 0; i < n; i++)
-		metric__set(sv->bpf_s, (const char *[]){ c[i].name }, (double)c[i].run_ns / 1e9, now);
+		metric__set(sv->bpf_s, (const char *[]){ c[i].name }, (double)c[i].run_ns / 1e9,
+			    now);
 	metric__set(sv->bpf_cpu, NULL, run->s.max_cpu_pct / 100.0, now);
 	metric__set(sv->map_bytes, NULL, (double)st_session_map_bytes(&run->s), now);
 	metric__set(sv->evicted, NULL, (double)metrics__evicted(sv->reg), now);
@@ -282,8 +302,7 @@ static void tick(void *ctx, struct ns_run *run)
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *type,
 			     char *body, size_t len)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (!r) {
@@ -310,7 +329,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)upload_len;
 	(void)state;
 	if (strcmp(method, "GET"))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"), 9);
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"),
+			     9);
 	if (!strcmp(url, "/healthz")) {
 		bool ok = sv->healthy && !st_exiting();
 
@@ -326,20 +346,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	metrics__render(sv->reg, f);
 	pthread_mutex_unlock(&sv->lock);
 	fclose(f);
-	return reply(conn, MHD_HTTP_OK, "application/openmetrics-text; version=1.0.0; charset=utf-8",
-		     buf, len);
+	return reply(conn, MHD_HTTP_OK,
+		     "application/openmetrics-text; version=1.0.0; charset=utf-8", buf, len);
 }
 
 static int start_http(struct serve *sv)
 {
-	sv->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
-				     NULL, handle, sv, MHD_OPTION_SOCK_ADDR, &sv->o.addr,
-				     MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT,
-				     10U, MHD_OPTION_END);
+	sv->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, sv,
+				     MHD_OPTION_SOCK_ADDR, &sv->o.addr, MHD_OPTION_CONNECTION_LIMIT,
+				     16U, MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
 	if (!sv->httpd) {
 		char a[INET_ADDRSTRLEN];
 
-		st_err("cannot listen on %s:%u: %s", inet_ntop(AF_INET, &sv->o.addr.sin_addr, a, sizeof(a)),
+		st_err("cannot listen on %s:%u: %s",
+		       inet_ntop(AF_INET, &sv->o.addr.sin_addr, a, sizeof(a)),
 		       ntohs(sv->o.addr.sin_port), strerror(errno ? errno : EADDRINUSE));
 		return -EADDRINUSE;
 	}
@@ -352,14 +372,17 @@ int cmd_serve(int argc, char **argv)
 	const struct st_cmdspec spec = {
 		.name = "serve",
 		.usage = "[--listen ADDR:PORT] [--nodestage] [--iolat] [--offcpu] [OPTIONS]",
-		.summary = "Trace continuously and serve Prometheus / OpenMetrics metrics on /metrics.",
-		.details = "For a DaemonSet (deploy/daemonset.yaml). NodeStage phase histograms by\n"
-			   "protocol with their kernel/network/target/user/wait split, per-device I/O\n"
-			   "latency components, drop counters, the tool's own BPF CPU cost and map\n"
-			   "memory. /healthz answers 200 once tracing runs. Memory stays bounded: at\n"
-			   "most --max-series label sets per metric, per-volume series aged out after\n"
-			   "--retention.",
-		.examples = "  scaletrace serve                            # 127.0.0.1:9465, nodestage + iolat\n"
+		.summary =
+		    "Trace continuously and serve Prometheus / OpenMetrics metrics on /metrics.",
+		.details =
+		    "For a DaemonSet (deploy/daemonset.yaml). NodeStage phase histograms by\n"
+		    "protocol with their kernel/network/target/user/wait split, per-device I/O\n"
+		    "latency components, drop counters, the tool's own BPF CPU cost and map\n"
+		    "memory. /healthz answers 200 once tracing runs. Memory stays bounded: at\n"
+		    "most --max-series label sets per metric, per-volume series aged out after\n"
+		    "--retention.",
+		.examples = "  scaletrace serve                            # 127.0.0.1:9465, "
+			    "nodestage + iolat\n"
 			    "  scaletrace serve --listen 0.0.0.0:9465 --iolat\n"
 			    "  curl -s localhost:9465/metrics | grep phase_seconds_count\n",
 		.common = ST_OPT_TARGET | ST_OPT_DURATION | ST_OPT_RATE,
@@ -368,9 +391,11 @@ int cmd_serve(int argc, char **argv)
 		.handle = serve_opt,
 		.ctx = &sv.o,
 	};
-	struct ns_hooks hooks = {
-		.op_done = op_done, .io_done = io_done, .tick = tick, .off_done = off_done, .ctx = &sv
-	};
+	struct ns_hooks hooks = { .op_done = op_done,
+				  .io_done = io_done,
+				  .tick = tick,
+				  .off_done = off_done,
+				  .ctx = &sv };
 	struct st_common c;
 	int argi, err;
 

@@ -70,8 +70,7 @@ static uint64_t maps_total(const struct st_session *s, int *nmaps, const struct 
 	*bmax = 0;
 	if (!obj)
 		return 0;
-	bpf_object__for_each_map(m, obj)
-	{
+	bpf_object__for_each_map (m, obj) {
 		uint64_t b = map_bytes(m, ncpu);
 
 		total += b;
@@ -101,8 +100,8 @@ static void print_limits(const struct st_session *s)
 	int n;
 
 	total = maps_total(s, &n, &big, &bmax);
-	fprintf(stderr, "scaletrace %s: limits: %d maps, at most %.1f MiB of map memory", st_cmdname(),
-		n, (double)total / (1 << 20));
+	fprintf(stderr, "scaletrace %s: limits: %d maps, at most %.1f MiB of map memory",
+		st_cmdname(), n, (double)total / (1 << 20));
 	if (big)
 		fprintf(stderr, " (largest: %s, %u entries, %.1f MiB)", bpf_map__name(big),
 			bpf_map__max_entries(big), (double)bmax / (1 << 20));

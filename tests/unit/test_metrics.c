@@ -58,8 +58,8 @@ static void test_histogram_cumulative(void **state)
 
 	(void)state;
 	metric__observe(h, (const char *[]){ "mkfs" }, 0.00004, 1); /* first bucket */
-	metric__observe(h, (const char *[]){ "mkfs" }, 0.3, 2);	   /* le 0.5 */
-	metric__observe(h, (const char *[]){ "mkfs" }, 500, 3);	   /* only +Inf */
+	metric__observe(h, (const char *[]){ "mkfs" }, 0.3, 2);	    /* le 0.5 */
+	metric__observe(h, (const char *[]){ "mkfs" }, 500, 3);	    /* only +Inf */
 	t = render(r);
 	assert_non_null(strstr(t, "st_phase_seconds_bucket{phase=\"mkfs\",le=\"5e-05\"} 1\n"));
 	assert_non_null(strstr(t, "st_phase_seconds_bucket{phase=\"mkfs\",le=\"0.25\"} 1\n"));
