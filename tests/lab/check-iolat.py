@@ -84,4 +84,23 @@ if j:
 if runs["tponly"]:
     say("block tracepoints only" in runs["tponly"]["precision"],
         "without fentry and kprobes the report says it uses block tracepoints only")
+# iSCSI login: iscsid's exchanges with the target on port 3260 (one round trip
+# per login PDU) get the same split; with --net-delay 20 each is ~20 ms network.
+for name, lo, hi in [("none", 0, 5000), ("net20", 16000, 26000)]:
+    path = os.path.join(work, f"iolat-{name}-login.json")
+    if not os.path.exists(path):
+        say(False, f"{name} login: no JSON")
+        continue
+    xs = [g for g in json.load(open(path))["exchanges"] if g["group"].endswith(":3260")]
+    n = sum(g["count"] for g in xs)
+    print(f"# {name} login exchanges: " + "; ".join(
+        f"{g['group']} x{g['count']} network p50 {g['network']['p50_us']} us, "
+        f"target p50 {g['target']['p50_us']} us" for g in xs))
+    say(n >= 2, f"{name} login: {n} exchanges on port 3260 reported")
+    if not n:
+        continue
+    g = max(xs, key=lambda g: g["count"])
+    net, tgt = g["network"]["p50_us"], g["target"]["p50_us"]
+    say(lo <= net <= hi, f"{name} login: exchange network p50 {net} us in [{lo}, {hi}]")
+    say(tgt < 10000, f"{name} login: exchange target p50 {tgt} us < 10 ms")
 sys.exit(1 if fails else 0)

@@ -11,16 +11,22 @@ scenario() { # NAME COUNT ST_ARGS LAB-OPTIONS...
 	local name=$1 count=$2 args=$3
 	shift 3
 	SCENARIO=$name COUNT=$count ST_ARGS=$args lab --proto all --timeout 600 "$@" -- \
-		env SCENARIO="$name" COUNT="$count" ST_ARGS="$args" \
+		env SCENARIO="$name" COUNT="$count" ST_ARGS="$args" LOGIN="${LOGIN:-0}" \
 		SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" bash "$GUEST/iolat-split.sh"
 	[ "$LAB_RC" = 0 ] || show_lab_output
 	guest_results
 }
-scenario none 30 ""
-scenario net20 30 "" --net-delay 20
+LOGIN=1 scenario none 30 ""
+LOGIN=1 scenario net20 30 "" --net-delay 20
 scenario target30 30 "" --target-delay 30
 scenario both 30 "" --net-delay 20 --target-delay 30
 scenario loss5 100 "" --net-loss 5
 SCALETRACE_DISABLE=fentry,kprobe scenario tponly 20 "" --net-delay 20
 python3 "$REPO/tests/lab/check-iolat.py" "$WORK" || FAILS=$((FAILS + 1))
+# --report: every number of the Markdown report equals its JSON's.
+for s in none target30 loss5; do
+	check "$s: iolat --report matches its JSON" \
+		python3 "$REPO/tests/unit/mdreport_check.py" "$WORK/iolat-$s.md" "$WORK/iolat-$s.json" 10 \
+		"iolat-$s.json"
+done
 finish

@@ -3,7 +3,8 @@
 # timestamps, categories summing to wall time, injections landing in their
 # category, concurrent stagings kept apart, a 1 s polling sleep as wait, and a
 # stripped Go driver traced with --uprobe. Three boots: no injection,
-# --target-delay 30, --net-delay 50. Checks run here (tests/lab/check-nodestage.py).
+# --target-delay 30 (with `scaletrace serve` scraped beside it), --net-delay 50.
+# Checks run here (tests/lab/check-nodestage.py, check-serve.py).
 . "$(dirname "$0")/lib.sh"
 
 boot() { # TAG MODE LAB-OPTIONS...
@@ -18,4 +19,5 @@ boot base base
 boot target30 inject --target-delay 30
 boot net50 inject --net-delay 50
 python3 "$REPO/tests/lab/check-nodestage.py" "$WORK" || FAILS=$((FAILS + 1))
+/usr/bin/python3 "$REPO/tests/lab/check-serve.py" "$WORK" target30 || FAILS=$((FAILS + 1))
 finish

@@ -15,7 +15,7 @@ DEV_N=$DEV
 
 # The lab is emulated (TCG): the default 1% CPU budget would sample requests away.
 # shellcheck disable=SC2086
-"$ST" iolat --overhead-budget 100 ${ST_ARGS:-} --json "iolat-$name.json" \
+"$ST" iolat --overhead-budget 100 ${ST_ARGS:-} --json "iolat-$name.json" --report "iolat-$name.md" \
 	>"iolat-$name.out" 2>"iolat-$name.err" &
 pid=$!
 until grep -q '^Tracing' "iolat-$name.err" 2>/dev/null; do
@@ -30,4 +30,22 @@ kill -INT $pid
 wait $pid
 check "$name: iolat exited 0" test $? = 0
 check "$name: iolat wrote JSON" test -s "iolat-$name.json"
+check "$name: iolat wrote the Markdown report" test -s "iolat-$name.md"
+
+# LOGIN=1: the iSCSI login again, traced: iscsid's socket exchanges with the
+# target (login PDUs, port 3260) come back as exchanges with their own split.
+if [ "${LOGIN:-0}" = 1 ]; then
+	unstage iscsi 1 || notok "$name: iscsi unstage"
+	"$ST" iolat --overhead-budget 100 ${ST_ARGS:-} --json "iolat-$name-login.json" \
+		>"iolat-$name-login.out" 2>"iolat-$name-login.err" &
+	pid=$!
+	until grep -q '^Tracing' "iolat-$name-login.err" 2>/dev/null; do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+	done
+	stage iscsi 1 && ok "$name iscsi: staged again $DEV" || notok "$name iscsi: stage again"
+	kill -INT $pid
+	wait $pid
+	check "$name: iolat around the login exited 0" test $? = 0
+fi
 note "guest script complete"

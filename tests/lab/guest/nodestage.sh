@@ -39,9 +39,24 @@ t0=${EPOCHREALTIME/./}
 for _ in 1 2 3 4 5 6 7 8 9 10; do /bin/true; done
 echo "$(((${EPOCHREALTIME/./} - t0) / 10000)).$(((${EPOCHREALTIME/./} - t0) / 100 % 100))" >spawn.txt
 
+# MODE=inject: scaletrace serve beside nodestage, scraped with curl after the
+# stagings (tests/lab/check-serve.py parses the text and checks the split).
+if [ "$MODE" = inject ]; then
+	ip link set lo up 2>/dev/null
+	"$ST" serve --listen 127.0.0.1:9465 --nodestage --iolat --offcpu --overhead-budget 100 \
+		>"serve-$TAG.out" 2>"serve-$TAG.err" &
+	SPID=$!
+	for _ in $(seq 150); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' localhost:9465/healthz)" = 200 ] && break
+		sleep 0.2
+	done
+	check "$TAG: serve /healthz answers 200" \
+		test "$(curl -s -o /dev/null -w '%{http_code}' localhost:9465/healthz)" = 200
+fi
 start_tracer "$TAG"
 sim "$TAG-iscsi" iscsi --volume 1
 sim "$TAG-nvme" nvme --volume 1
+sim "$TAG-nfs" nfs --volume 1
 if [ "$MODE" = base ]; then
 	sim "$TAG-conc-iscsi" iscsi --volume 2 &
 	p1=$!
@@ -52,6 +67,18 @@ if [ "$MODE" = base ]; then
 	sim "$TAG-poll1s" iscsi --volume 1 --poll-ms 1000
 fi
 stop_tracer "$TAG"
+if [ "$MODE" = inject ]; then
+	# Each staging ends at its mount, plus a short grace: wait for both.
+	for _ in $(seq 60); do
+		curl -s localhost:9465/metrics >"metrics-$TAG.txt"
+		[ "$(grep -c '^scaletrace_nodestage_operations_total{.*kind="stage",result="ok"}' \
+			"metrics-$TAG.txt")" -ge 2 ] && break
+		sleep 0.5
+	done
+	kill -TERM $SPID
+	wait $SPID
+	check "$TAG: serve exited 0 on SIGTERM" test $? = 0
+fi
 if [ "$MODE" = base ]; then
 	# A Go driver: one operation per NodeStageVolume call, found through .gopclntab.
 	start_tracer uprobe --uprobe "$WL/gostage:main.(*nodeServer).NodeStageVolume"
