@@ -120,10 +120,17 @@ struct opx {
 	bool finished;
 };
 
+/* A tool exec'd while its root had no operation: a later one may adopt it. */
+struct pend {
+	pid_t pid;
+	uint64_t t; /* the exec */
+};
+
 struct nsm {
 	struct nsm_opts o;
 	struct vec procs, thrs, offs, smps, wires, ops, pending;
 	int next_id;
+	uint64_t last_prune;
 };
 
 struct nsm *nsm__new(const struct nsm_opts *o)
@@ -143,7 +150,7 @@ struct nsm *nsm__new(const struct nsm_opts *o)
 	m->smps.elem = sizeof(struct smp);
 	m->wires.elem = sizeof(struct wire);
 	m->ops.elem = sizeof(struct opx);
-	m->pending.elem = sizeof(pid_t);
+	m->pending.elem = sizeof(struct pend);
 	m->next_id = 1;
 	return m;
 }
@@ -347,8 +354,13 @@ static void adopt_pending(struct nsm *m, struct opx *x)
 	size_t i;
 
 	for (i = 0; i < m->pending.n; i++) {
-		struct proc *p = proc_find(m, *VEC_AT(&m->pending, pid_t, i));
+		const struct pend *e = VEC_AT(&m->pending, struct pend, i);
+		struct proc *p;
 
+		/* Too old for the test below (a process starts by its exec), without a lookup. */
+		if (e->t + 5000 * MS < x->op.start)
+			continue;
+		p = proc_find(m, e->pid);
 		if (!p || p->root != x->op.root || p->attached || !p->cmd.known ||
 		    x->op.start - p->t_start > 5000 * MS)
 			continue;
@@ -370,12 +382,12 @@ static void adopt_pending(struct nsm *m, struct opx *x)
 static void attach_tool(struct nsm *m, struct proc *p, const char *root_comm, uint64_t t)
 {
 	struct opx *x = op_for(m, p->root, root_comm, &p->cmd, t);
-	pid_t *pp;
+	struct pend *pp;
 
 	if (!x) {
 		pp = vec_push(&m->pending);
 		if (pp)
-			*pp = p->pid;
+			*pp = (struct pend){ p->pid, t };
 		return;
 	}
 	if (x->ph.n == 0)
@@ -1217,9 +1229,18 @@ static uint64_t idle_for(struct nsm *m, const struct opx *x)
 	return m->o.idle_ns;
 }
 
+/*
+ * What no operation can need any more ends here: before the start of the oldest
+ * open one, and before LOOKBACK. A new operation adopts tools that started up to
+ * 5 s before it (adopt_pending); events reach us well within the rest (the ring
+ * buffer holds far less than a second of a storm). Everything older is forgotten,
+ * so memory follows the rate of processes times LOOKBACK, not their number.
+ */
+#define LOOKBACK (10000 * MS)
+
 static uint64_t oldest_open(struct nsm *m, uint64_t now)
 {
-	uint64_t t = now > 30000 * MS ? now - 30000 * MS : 0;
+	uint64_t t = now > LOOKBACK ? now - LOOKBACK : 0;
 	size_t i;
 
 	for (i = 0; i < m->ops.n; i++) {
@@ -1258,6 +1279,11 @@ static bool proc_keep(const void *e, uint64_t t)
 	return !p->exited || p->t_exit >= t;
 }
 
+static bool pend_keep(const void *e, uint64_t t)
+{
+	return ((const struct pend *)e)->t >= t;
+}
+
 /* Bounded memory: forget what no open operation can still need. */
 static void prune(struct nsm *m, uint64_t now)
 {
@@ -1269,6 +1295,8 @@ static void prune(struct nsm *m, uint64_t now)
 	vec_filter(&m->wires, wire_keep, t);
 	vec_filter(&m->thrs, thr_keep, t);
 	vec_filter(&m->procs, proc_keep, t);
+	vec_filter(&m->pending, pend_keep, t);
+	m->last_prune = now;
 	for (i = 0; i < m->ops.n; i++) {
 		struct opx *x = VEC_AT(&m->ops, struct opx, i);
 
@@ -1302,7 +1330,8 @@ static void advance(struct nsm *m, uint64_t now, bool flush)
 			any = true;
 		}
 	}
-	if (any || m->offs.n + m->smps.n > 100000)
+	/* Also once a second: a storm of processes that are no operation's ends nothing. */
+	if (any || m->offs.n + m->smps.n > 100000 || now - m->last_prune >= 1000 * MS)
 		prune(m, now);
 }
 
