@@ -172,6 +172,19 @@ static __always_inline bool st_admit(__u64 now)
 	return true;
 }
 
+/*
+ * Bulk events (off-CPU intervals, samples, per-request records) are refused
+ * once a ring buffer is half full, so that the rare events that frame an
+ * operation (fork, exec, exit, a traced call) still find room when user space
+ * falls behind. Callers count a refusal as ringbuf_full, like a full ring.
+ */
+static __always_inline void *st_bulk_reserve(void *rb, __u64 size)
+{
+	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 2)
+		return NULL;
+	return bpf_ringbuf_reserve(rb, size, 0);
+}
+
 static __always_inline void st_emit_proc(__u32 type, __u32 tgid)
 {
 	struct st_proc_event *e = bpf_ringbuf_reserve(&st_events, sizeof(*e), 0);

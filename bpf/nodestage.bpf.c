@@ -320,7 +320,7 @@ static __always_inline void announce(struct task_struct *prev, const struct ns_t
 
 	if (t->role != NS_ROLE_OP)
 		return;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = st_bulk_reserve(&events, sizeof(*e));
 	if (!e) {
 		st_drop(ST_DROP_RINGBUF_FULL);
 		return;
@@ -374,7 +374,7 @@ static __always_inline void switch_in(struct task_struct *next, const struct ns_
 	if (!th || !th->t_off)
 		return;
 	now = bpf_ktime_get_ns();
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = st_bulk_reserve(&events, sizeof(*e));
 	if (!e) {
 		st_drop(ST_DROP_RINGBUF_FULL);
 		th->t_off = 0;
@@ -471,7 +471,7 @@ int ns_sample(struct bpf_perf_event_data *ctx)
 
 	if (!t || !emits(t))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = st_bulk_reserve(&events, sizeof(*e));
 	if (!e) {
 		st_drop(ST_DROP_RINGBUF_FULL);
 		return 0;

@@ -285,7 +285,7 @@ static __always_inline int on_complete(struct request *rq, __u32 bytes, int erro
 		bpf_map_delete_elem(&inflight, &key);
 		return 0;
 	}
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	rec = st_bulk_reserve(&events, sizeof(*rec));
 	if (!rec) {
 		st_drop(ST_DROP_RINGBUF_FULL);
 		bpf_map_delete_elem(&inflight, &key);
