@@ -153,7 +153,7 @@ integration: scaletrace workloads
 	$(Q)tests/integration/run-all "$(OUT)"
 
 lab-test: scaletrace workloads
-	$(Q)tests/lab/run-all
+	$(Q)tests/lab/run-all $(LAB_TESTS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

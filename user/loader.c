@@ -292,6 +292,7 @@ static int attach_all(struct st_loader *l, char *failed, size_t flen)
 			snprintf(failed, flen, "%s", bpf_program__name(p));
 			return err ? err : -EINVAL;
 		}
+		l->links.p[l->links.n] = p;
 		l->links.l[l->links.n++] = link;
 	}
 	return 0;

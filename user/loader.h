@@ -96,6 +96,7 @@ int st_select_variant(const struct st_probe_spec *p, struct st_features *f, int 
 
 struct st_links {
 	struct bpf_link *l[128];
+	struct bpf_program *p[128]; /* the program of each link */
 	int n;
 };
 

@@ -657,7 +657,10 @@ static int ns_tick(void *ctx)
 	return 0;
 }
 
-static const struct st_session_ops ns_ops = { .on_tick = ns_tick };
+/* Never fork/exec/exit: they start and end operations. */
+static const char *const ns_pausable[] = { "ns_switch", "ns_wakeup", "ns_hrtimer", "st_io_*",
+					   NULL };
+static const struct st_session_ops ns_ops = { .on_tick = ns_tick, .pausable = ns_pausable };
 
 static int ns_setup(struct ns_run *run)
 {

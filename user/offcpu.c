@@ -456,7 +456,9 @@ static int offcpu_degrade(struct st_session *s, void *ctx, int level, char *what
 	return 0;
 }
 
-static const struct st_session_ops offcpu_ops = { .degrade = offcpu_degrade };
+static const char *const offcpu_pausable[] = { "offcpu_switch_*", NULL };
+static const struct st_session_ops offcpu_ops = { .degrade = offcpu_degrade,
+						  .pausable = offcpu_pausable };
 
 static int offcpu_finish(struct offcpu_run *run)
 {

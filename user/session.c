@@ -203,14 +203,71 @@ static uint64_t total_run_ns(const struct st_session *s)
 	return sum;
 }
 
+static uint64_t prog_run_ns(const struct bpf_program *p)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = p ? bpf_program__fd(p) : -1;
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.run_time_ns : 0;
+}
+
+static bool is_pausable(const struct st_session *s, const struct bpf_program *p)
+{
+	const char *const *n;
+
+	for (n = s->ops ? s->ops->pausable : NULL; n && *n; n++) {
+		size_t len = strlen(*n);
+
+		if (len && (*n)[len - 1] == '*' ? !strncmp(*n, bpf_program__name(p), len - 1)
+						: !strcmp(*n, bpf_program__name(p)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The last step: detach the pausable program that cost the most over the last
+ * window (it stays loaded; its link goes). Also keeps every link's run time.
+ */
+static int pause_costliest(struct st_session *s, double window_ns, char *what, size_t len)
+{
+	struct st_links *ls = &s->loader.links;
+	uint64_t best_ns = 0;
+	int i, best = -1;
+
+	for (i = 0; i < ls->n && i < (int)ARRAY_SIZE(s->link_run_ns); i++) {
+		uint64_t now, d;
+
+		if (!ls->l[i])
+			continue;
+		now = prog_run_ns(ls->p[i]);
+		d = now - s->link_run_ns[i];
+		s->link_run_ns[i] = now;
+		if (what && is_pausable(s, ls->p[i]) && d > best_ns)
+			best_ns = d, best = i;
+	}
+	/* Pausing what costs next to nothing would lose data and save nothing. */
+	if (!what || best < 0 ||
+	    100.0 * (double)best_ns / window_ns < s->c->overhead_budget_pct / 10)
+		return 0;
+	bpf_link__destroy(ls->l[best]);
+	ls->l[best] = NULL;
+	snprintf(what, len, "probe %s paused (%.2f%% of one CPU)", bpf_program__name(ls->p[best]),
+		 100.0 * (double)best_ns / window_ns);
+	return 1;
+}
+
 /*
  * The overhead budget, checked once a second from the kernel's own BPF run-time
- * statistics: above budget, the tracer degrades one step (its degrade hook
- * decides what: sampling, stacks, pausing a probe).
+ * statistics: above budget, the tracer degrades one step. Its degrade hook goes
+ * first (sampling, then stack capture, as each tracer allows); when it has
+ * nothing left, the costliest pausable probe is detached.
  */
 static int check_budget(struct st_session *s)
 {
 	uint64_t now = st_now_ns(), run, window;
+	bool over, stepped = false;
 	double pct;
 	char what[128] = "";
 
@@ -223,16 +280,18 @@ static int check_budget(struct st_session *s)
 	s->last_check_ns = now;
 	if (pct > s->max_cpu_pct)
 		s->max_cpu_pct = pct;
-	if (pct <= s->c->overhead_budget_pct || !s->ops || !s->ops->degrade)
+	over = pct > s->c->overhead_budget_pct && s->ops;
+	if (over && s->ops->degrade &&
+	    s->ops->degrade(s, s->ops_ctx, s->degrade_level + 1, what, sizeof(what)) > 0)
+		stepped = true;
+	if (!pause_costliest(s, (double)window, over && !stepped ? what : NULL, sizeof(what)) &&
+	    !stepped)
 		return 0;
-	if (s->ops->degrade(s, s->ops_ctx, s->degrade_level + 1, what, sizeof(what)) > 0) {
-		s->degrade_level++;
-		st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
-			s->c->overhead_budget_pct, what);
-		if (s->ndegrade < 4)
-			snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s",
-				 what);
-	}
+	s->degrade_level++;
+	st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
+		s->c->overhead_budget_pct, what);
+	if (s->ndegrade < (int)ARRAY_SIZE(s->degrade_log))
+		snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
 	return 0;
 }
 

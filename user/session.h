@@ -26,6 +26,13 @@ struct st_session_ops {
 	int (*degrade)(struct st_session *s, void *ctx, int level, char *what, size_t len);
 	int (*on_interval)(void *ctx);
 	int (*on_tick)(void *ctx);
+	/*
+	 * The last step, once degrade has nothing left: programs (by name) that may
+	 * be detached, the costliest of the last second first ("prefix*" matches a
+	 * prefix). NULL-terminated;
+	 * programs that frame the tool's results (process lifecycle) are left out.
+	 */
+	const char *const *pausable;
 };
 
 struct st_bpf_cost {
@@ -46,7 +53,8 @@ struct st_session {
 	int stats_fd;
 	uint64_t last_run_ns, last_check_ns, start_ns, end_ns;
 	int degrade_level;
-	char degrade_log[4][128];
+	char degrade_log[8][128];
+	uint64_t link_run_ns[128]; /* per attached link: its program's run time at the last check */
 	int ndegrade;
 	double max_cpu_pct;
 	int exit_status; /* CMD's status, or 0 */
