@@ -15,12 +15,14 @@ read -ra runs <<<"${RUNS:?}"
 
 stage nvme 1 && unstage nvme 1 || notok "prepare: stage and unstage nvme vol1"
 declare -A pid bad
+# One tracer at a time: each waits for the previous one's "Tracing". Three
+# starting at once (code patching for fentry and bpf_stats on both vCPUs at
+# the same time) once took the TCG guest's kernel down: a NULL RIP under
+# ksys_read right after do_sync_core.
 for run in "${runs[@]}"; do
 	"$ST" nodestage --plugin "csi-$run" --overhead-budget 100 --idle 5 \
 		--json "cmp-$run.json" >"cmp-$run.out" 2>"cmp-$run.err" &
 	pid[$run]=$! bad[$run]=0
-done
-for run in "${runs[@]}"; do
 	until grep -q '^Tracing' "cmp-$run.err" 2>/dev/null; do
 		kill -0 "${pid[$run]}" 2>/dev/null || break
 		sleep 0.2
