@@ -72,6 +72,24 @@ if [ "${WARMUP:-1}" = 1 ] && [ "${ST_LAB_VOLUMES:-0}" -ge 1 ]; then
 	echo "warmup_ms $(($(now_ms) - a))" >>guest.txt
 fi
 
+# at_once KIND L DIR: run `nodestage-sim KIND` for volumes 1..L at once (not
+# waiting for the tracer); each writes its exit status and wall time to DIR/rc-KIND-vol<j>.
+at_once() {
+	local kind=$1 n=$2 dir=$3 j p pids=()
+	for j in $(seq 1 "$n"); do
+		p=$(proto_of "$j")
+		(
+			a=$(now_ms)
+			nodestage-sim "$kind" --proto "$p" --volume "$j" --timeout "$SIM_TIMEOUT" \
+				--timing "$dir/tim-$kind-vol$j.txt" >"$dir/sim-$kind-vol$j.out" 2>&1
+			rc=$?
+			echo -e "$n\t$kind\tvol$j\t$p\t$rc\t$(($(now_ms) - a))" >"$dir/rc-$kind-vol$j"
+		) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
 for L in $LEVELS; do
 	if [ "$L" -gt $((2 * ${ST_LAB_VOLUMES:-0})) ] && [ "$L" -gt 1 ]; then
 		say "level $L: needs $(((L + 1) / 2)) volumes per protocol, the lab has ${ST_LAB_VOLUMES:-0}; skipped"
@@ -100,37 +118,11 @@ for L in $LEVELS; do
 		continue
 	fi
 
-	# stage L volumes at once
 	say "level $L: staging $L volumes (tracer attached in ${attach_ms} ms)"
 	s0=$(now_ms)
-	pids=()
-	for j in $(seq 1 "$L"); do
-		p=$(proto_of "$j")
-		(
-			a=$(now_ms)
-			nodestage-sim stage --proto "$p" --volume "$j" --timeout "$SIM_TIMEOUT" \
-				--timing "$d/tim-stage-vol$j.txt" >"$d/sim-stage-vol$j.out" 2>&1
-			rc=$?
-			echo -e "$L\tstage\tvol$j\t$p\t$rc\t$(($(now_ms) - a))" >"$d/rc-stage-vol$j"
-		) &
-		pids+=($!)
-	done
-	wait "${pids[@]}" # not the tracer
+	at_once stage "$L" "$d"
 	s1=$(now_ms)
-	# unstage them at once
-	pids=()
-	for j in $(seq 1 "$L"); do
-		p=$(proto_of "$j")
-		(
-			a=$(now_ms)
-			nodestage-sim unstage --proto "$p" --volume "$j" --timeout "$SIM_TIMEOUT" \
-				--timing "$d/tim-unstage-vol$j.txt" >"$d/sim-unstage-vol$j.out" 2>&1
-			rc=$?
-			echo -e "$L\tunstage\tvol$j\t$p\t$rc\t$(($(now_ms) - a))" >"$d/rc-unstage-vol$j"
-		) &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	at_once unstage "$L" "$d"
 	s2=$(now_ms)
 	kill -INT $tpid
 	wait $tpid

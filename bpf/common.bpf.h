@@ -174,13 +174,14 @@ static __always_inline bool st_admit(__u64 now)
 
 /*
  * Bulk events (off-CPU intervals, samples, per-request records) are refused
- * once a ring buffer is half full, so that the rare events that frame an
+ * once a ring buffer is three quarters full, so that the rare events that frame an
  * operation (fork, exec, exit, a traced call) still find room when user space
  * falls behind. Callers count a refusal as ringbuf_full, like a full ring.
  */
 static __always_inline void *st_bulk_reserve(void *rb, __u64 size)
 {
-	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 2)
+	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >
+	    bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 4 * 3)
 		return NULL;
 	return bpf_ringbuf_reserve(rb, size, 0);
 }
