@@ -169,6 +169,16 @@ int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buff
 	return err;
 }
 
+/* The kernel's info on a loaded program (run time and count with bpf_stats on). */
+static bool prog_info(const struct bpf_program *p, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(p);
+
+	memset(info, 0, sizeof(*info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
 int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int max)
 {
 	struct bpf_object *obj = st_session_obj(s);
@@ -178,11 +188,9 @@ int st_session_costs(const struct st_session *s, struct st_bpf_cost *out, int ma
 	if (!obj)
 		return 0;
 	bpf_object__for_each_program (p, obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
+		struct bpf_prog_info info;
 
-		if (n >= max || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (n >= max || !prog_info(p, &info))
 			continue;
 		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(p));
 		out[n].run_ns = info.run_time_ns;
@@ -205,11 +213,9 @@ static uint64_t total_run_ns(const struct st_session *s)
 
 static uint64_t prog_run_ns(const struct bpf_program *p)
 {
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info);
-	int fd = p ? bpf_program__fd(p) : -1;
+	struct bpf_prog_info info;
 
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.run_time_ns : 0;
+	return p && prog_info(p, &info) ? info.run_time_ns : 0;
 }
 
 static bool is_pausable(const struct st_session *s, const struct bpf_program *p)

@@ -27,10 +27,10 @@ struct st_session_ops {
 	int (*on_interval)(void *ctx);
 	int (*on_tick)(void *ctx);
 	/*
-	 * The last step, once degrade has nothing left: programs (by name) that may
-	 * be detached, the costliest of the last second first ("prefix*" matches a
-	 * prefix). NULL-terminated;
-	 * programs that frame the tool's results (process lifecycle) are left out.
+	 * The last step, once degrade has nothing left: programs (by name, "prefix*"
+	 * for a prefix) that may be detached, the costliest of the last second first.
+	 * NULL-terminated; programs that frame the tool's results (process
+	 * lifecycle) are left out.
 	 */
 	const char *const *pausable;
 };
