@@ -87,35 +87,58 @@ static int push(struct sside *s, const char *key, const struct cmp_rec *from)
 	return 0;
 }
 
-/* Distinct frames of every stack, each once per stack; their names go to @owned. */
-static int frame_recs(struct sside *s, const struct cmp_doc *d, char ***owned, size_t *nowned)
+/* Frame names copied out of stack keys, owned by one section run (both sides). */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static char *names__add(struct names *nm, const char *p, size_t len)
 {
-	size_t i, cap = 0;
+	if (nm->n == nm->cap) {
+		size_t cap = nm->cap ? nm->cap * 2 : 256;
+		char **v = realloc(nm->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		nm->v = v;
+		nm->cap = cap;
+	}
+	nm->v[nm->n] = strndup(p, len);
+	return nm->v[nm->n] ? nm->v[nm->n++] : NULL;
+}
+
+static void names__free(struct names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	memset(nm, 0, sizeof(*nm));
+}
+
+/* Distinct frames of every stack, each once per stack; their names go to @owned. */
+static int frame_recs(struct sside *s, const struct cmp_doc *d, struct names *owned)
+{
+	size_t i, k;
 
 	for (i = 0; i < d->nrecs; i++) {
 		const char *p = d->recs[i].key;
-		size_t first = s->nrecs, k;
+		size_t first = s->nrecs;
 
 		while (*p) {
 			size_t len = strcspn(p, ";");
 			bool dup = false;
+			const char *name;
 
 			for (k = first; k < s->nrecs && !dup; k++)
 				dup = strlen(s->recs[k].key) == len &&
 				      !strncmp(s->recs[k].key, p, len);
 			if (!dup) {
-				if (*nowned == cap) {
-					char **n = realloc(*owned, (cap = cap ? cap * 2 : 256) *
-								       sizeof(*n));
-
-					if (!n)
-						return -ENOMEM;
-					*owned = n;
-				}
-				(*owned)[*nowned] = strndup(p, len);
-				if (!(*owned)[*nowned] || push(s, (*owned)[*nowned], &d->recs[i]))
+				name = names__add(owned, p, len);
+				if (!name || push(s, name, &d->recs[i]))
 					return -ENOMEM;
-				(*nowned)++;
 			}
 			p += len + (p[len] == ';');
 		}
@@ -322,8 +345,8 @@ static int run_section(struct cmp_result *r, const struct cmp_doc *d[2], bool fr
 		       const struct cmp_opts *o)
 {
 	struct sside s[2] = { 0 };
-	char **owned = NULL;
-	size_t nowned = 0, i, k;
+	struct names owned = { 0 };
+	size_t i, k;
 	int err = 0;
 
 	for (k = 0; !err && k < 2; k++) {
@@ -331,7 +354,7 @@ static int run_section(struct cmp_result *r, const struct cmp_doc *d[2], bool fr
 		for (i = 0; !err && !frames && i < d[k]->nrecs; i++)
 			err = push(&s[k], d[k]->recs[i].key, &d[k]->recs[i]);
 		if (!err && frames)
-			err = frame_recs(&s[k], d[k], &owned, &nowned);
+			err = frame_recs(&s[k], d[k], &owned);
 		if (!err)
 			err = aggregate(&s[k]);
 	}
@@ -341,9 +364,7 @@ static int run_section(struct cmp_result *r, const struct cmp_doc *d[2], bool fr
 	r->total_new = s[1].total;
 	for (k = 0; k < 2; k++)
 		side_free(&s[k]);
-	for (i = 0; i < nowned; i++)
-		free(owned[i]);
-	free(owned);
+	names__free(&owned);
 	return err;
 }
 

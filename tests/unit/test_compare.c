@@ -322,6 +322,38 @@ static void test_folded_untested(void **state)
 	cmp_doc_free(&d[1]);
 }
 
+/* More distinct frames than one allocation step (256) on each side: both sides
+ * share one frame-name store, which must grow across them. */
+static void test_many_frames(void **state)
+{
+	char *text[2];
+	size_t len[2] = { 0, 0 };
+	struct cmp_doc d[2];
+	struct cmp_result r;
+	struct cmp_opts o;
+	int k, i;
+
+	(void)state;
+	cmp_opts_defaults(&o);
+	for (k = 0; k < 2; k++) {
+		text[k] = malloc(600 * 48);
+		assert_non_null(text[k]);
+		for (i = 0; i < 600; i++)
+			len[k] += (size_t)sprintf(text[k] + len[k], "p;main;f%d_%d;g%d %d\n", k, i, i,
+						  100 + k * 100);
+		assert_int_equal(cmp_doc_from_folded(&d[k], text[k], len[k], k ? "b" : "a"), 0);
+	}
+	assert_int_equal(cmp_run(&d[0], &d[1], &o, &r), 0);
+	assert_true(find(&r, "main", NULL)->sum_base == 60000);
+	assert_true(find(&r, "main", NULL)->sum_new == 120000);
+	assert_true(find(&r, "g599", NULL)->sum_new == 200);
+	cmp_result_free(&r);
+	for (k = 0; k < 2; k++) {
+		cmp_doc_free(&d[k]);
+		free(text[k]);
+	}
+}
+
 /* iolat: per-request samples only when slowest[] holds every request. */
 static json_object *iolat_doc(const double *total, int n, int kept)
 {
@@ -447,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_mismatches),
 		cmocka_unit_test(test_offcpu_per_process),
 		cmocka_unit_test(test_folded_untested),
+		cmocka_unit_test(test_many_frames),
 		cmocka_unit_test(test_iolat_samples),
 		cmocka_unit_test(test_command_exit_status),
 	};

@@ -91,3 +91,30 @@ done_guest() { # done_guest [EXIT]: mark completion; exit with EXIT or the failu
 	note "guest script complete: $GFAILS failure(s)"
 	exit "${1:-$((GFAILS > 0 ? 1 : 0))}"
 }
+
+# dump_task PID: where a stuck process and its threads are, as TAP comments
+dump_task() {
+	local t
+	note "pid $1: $(tr '\0' ' ' </proc/"$1"/cmdline 2>/dev/null | cut -c1-200)"
+	for t in /proc/"$1"/task/*; do
+		[ -d "$t" ] || continue
+		note "  tid ${t##*/} $(cut -d' ' -f3 "$t/stat" 2>/dev/null) wchan=$(cat "$t/wchan" 2>/dev/null)" \
+			"kstack: $(awk '{ printf "%s ", $2 }' "$t/stack" 2>/dev/null)"
+	done
+}
+# wait_bounded PID SECONDS DESC: wait for PID like `wait`, but at most SECONDS;
+# a process still running then is described (dump_task), killed, and
+# reported as not ok. Returns the exit status (137 after the kill).
+wait_bounded() {
+	local pid=$1 left=$(($2 * 5)) desc=$3
+	while kill -0 "$pid" 2>/dev/null && [ $left -gt 0 ]; do
+		sleep 0.2
+		left=$((left - 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		notok "$desc: still running after $2 s, killed"
+		dump_task "$pid"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid"
+}

@@ -10,28 +10,36 @@ ST=${ST:-/work/main/scaletrace}
 WL=${WL:-/work/main/build/workloads}
 TAG=${TAG:?}
 
-start_tracer() { # NAME ARGS...: start nodestage, wait until it is attached
-	local name=$1
+# Every wait is bounded: a step that hangs is described (threads' kernel
+# stacks) and fails on its own instead of running into the lab's --timeout.
+start_tracer() { # NAME ARGS...: start nodestage, wait (at most 120 s) until it is attached
+	local name=$1 n=600
 	shift
 	"$ST" nodestage --overhead-budget 100 --json "ns-$name.json" --folded "ns-$name.folded" \
 		"$@" >"ns-$name.out" 2>"ns-$name.err" &
 	TPID=$!
 	until grep -q '^Tracing' "ns-$name.err" 2>/dev/null; do
 		kill -0 $TPID 2>/dev/null || break
+		n=$((n - 1))
+		if [ $n = 0 ]; then
+			notok "$name: nodestage not attached after 120 s: $(tail -1 "ns-$name.err")"
+			dump_task $TPID
+			break
+		fi
 		sleep 0.2
 	done
 }
 stop_tracer() { # NAME
 	kill -INT $TPID
-	wait $TPID
+	wait_bounded $TPID 120 "$1: nodestage after SIGINT"
 	check "$1: nodestage exited 0" test $? = 0
 	check "$1: nodestage wrote JSON" test -s "ns-$1.json"
 }
 sim() { # TIMING PROTO VOL [ARGS]
 	local t=$1
 	shift
-	nodestage-sim stage --proto "$@" --timing "tim-$t.txt" >"sim-$t.out" 2>&1 ||
-		notok "simulator $t failed: $(tail -1 "sim-$t.out")"
+	nodestage-sim stage --proto "$@" --timing "tim-$t.txt" >"sim-$t.out" 2>&1 &
+	wait_bounded $! 240 "simulator $t" || notok "simulator $t failed: $(tail -1 "sim-$t.out")"
 }
 
 # Fork+exec latency of this guest, for the host's tolerance at phase edges.
@@ -76,14 +84,15 @@ if [ "$MODE" = inject ]; then
 		sleep 0.5
 	done
 	kill -TERM $SPID
-	wait $SPID
+	wait_bounded $SPID 120 "$TAG: serve after SIGTERM"
 	check "$TAG: serve exited 0 on SIGTERM" test $? = 0
 fi
 if [ "$MODE" = base ]; then
 	# A Go driver: one operation per NodeStageVolume call, found through .gopclntab.
 	start_tracer uprobe --uprobe "$WL/gostage:main.(*nodeServer).NodeStageVolume"
 	"$WL/gostage" nodestage-sim stage --proto nvme --volume 3 --timing tim-uprobe.txt \
-		>sim-uprobe.out 2>&1 || notok "gostage failed: $(tail -1 sim-uprobe.out)"
+		>sim-uprobe.out 2>&1 &
+	wait_bounded $! 240 "gostage" || notok "gostage failed: $(tail -1 sim-uprobe.out)"
 	stop_tracer uprobe
 fi
 note "guest script complete"
