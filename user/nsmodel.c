@@ -1125,60 +1125,56 @@ static void add_phase_io(struct nsm *m, const struct opx *x, struct nsm_phase *p
 	}
 }
 
-/* Merged phases run several tools: their actor is each tool in its own time. */
+/* Partition [a, b) of @ph with @actor (0: the plugin) and add it to @ph's categories. */
+static void add_part(struct nsm *m, struct opx *x, struct nsm_phase *ph, pid_t actor,
+		     const char *comm, uint64_t a, uint64_t b)
+{
+	struct nsm_phase part = *ph;
+	int c;
+
+	memset(part.cat, 0, sizeof(part.cat));
+	snprintf(part.comm, sizeof(part.comm), "%s", comm);
+	part.start = a;
+	part.end = b;
+	partition(m, x, actor, &part);
+	for (c = 0; c < NSM_CAT_NR; c++)
+		ph->cat[c] += part.cat[c];
+}
+
+/*
+ * Merged phases run several tools: their actor is each tool in its own time;
+ * the gaps between them, and after the last, belong to the plugin.
+ */
 static void partition_phase(struct nsm *m, struct opx *x, struct nsm_phase *ph, pid_t actor)
 {
+	uint64_t t = ph->start;
 	size_t i;
 
+	add_phase_io(m, x, ph); /* one pass over the whole phase; parts only split the time */
 	if (!actor) {
-		add_phase_io(m, x, ph);
 		partition(m, x, 0, ph);
 		return;
 	}
-	(void)actor; /* a tool, or -1 for several: either way cut at each tool's run */
-	/* Cut the merged phase at its tools' boundaries; gaps belong to the plugin. */
-	{
-		struct nsm_phase part = *ph;
-		uint64_t t = ph->start;
-		int c;
+	memset(ph->cat, 0, sizeof(ph->cat));
+	for (i = 0; i < x->ph.n; i++) {
+		struct rawph *r = VEC_AT(&x->ph, struct rawph, i);
+		uint64_t ra = r->a, rb = r->open ? x->op.end : r->b;
 
-		memset(ph->cat, 0, sizeof(ph->cat));
-		/* One pass over the whole phase counts its I/O; parts only split the time. */
-		add_phase_io(m, x, ph);
-		for (i = 0; i <= x->ph.n; i++) {
-			struct rawph *r = i < x->ph.n ? VEC_AT(&x->ph, struct rawph, i) : NULL;
-			uint64_t ra = r ? r->a : ph->end, rb = r ? (r->open ? x->op.end : r->b) : 0;
-
-			if (r && (strcmp(r->label, ph->name) || rb <= ph->start || ra >= ph->end))
-				continue;
-			ra = clampu(ra, ph->start, ph->end);
-			rb = clampu(rb, ph->start, ph->end);
-			if (rb <= t)
-				continue; /* inside a run already counted (a pipeline) */
-			if (ra < t)
-				ra = t;
-			if (ra > t) { /* between tools: the plugin's own time */
-				memset(part.cat, 0, sizeof(part.cat));
-				snprintf(part.comm, sizeof(part.comm), "%s", x->op.root_comm);
-				part.start = t;
-				part.end = ra;
-				partition(m, x, 0, &part);
-				for (c = 0; c < NSM_CAT_NR; c++)
-					ph->cat[c] += part.cat[c];
-			}
-			if (!r)
-				break;
-			memset(part.cat, 0, sizeof(part.cat));
-			part.start = ra;
-			part.end = rb;
-			snprintf(part.comm, sizeof(part.comm), "%s", r->comm);
-			partition(m, x, r->pid, &part);
-			for (c = 0; c < NSM_CAT_NR; c++)
-				ph->cat[c] += part.cat[c];
-			if (part.end > t)
-				t = part.end;
-		}
+		if (strcmp(r->label, ph->name) || rb <= ph->start || ra >= ph->end)
+			continue;
+		ra = clampu(ra, ph->start, ph->end);
+		rb = clampu(rb, ph->start, ph->end);
+		if (rb <= t)
+			continue; /* inside a run already counted (a pipeline) */
+		if (ra < t)
+			ra = t;
+		if (ra > t)
+			add_part(m, x, ph, 0, x->op.root_comm, t, ra);
+		add_part(m, x, ph, r->pid, r->comm, ra, rb);
+		t = rb;
 	}
+	if (t < ph->end)
+		add_part(m, x, ph, 0, x->op.root_comm, t, ph->end);
 }
 
 static void finish_op(struct nsm *m, struct opx *x)

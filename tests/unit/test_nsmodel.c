@@ -10,6 +10,7 @@
 #include "nsmodel.h"
 
 #define MS 1000000ULL
+#define ARRAY_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct nsm_op done_ops[4];
 static struct nsm_phase done_phases[4][32];
@@ -202,12 +203,142 @@ static void test_idle_end_and_flush(void **state)
 	nsm__free(m);
 }
 
+/* ---- the partition invariant under random event streams ------------------------------ */
+
+static uint64_t rnd_state;
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return n ? (rnd_state >> 33) % n : 0;
+}
+
+static int sums_checked, sums_bad;
+static void on_done_sums(void *ctx, const struct nsm_op *op)
+{
+	uint64_t all = 0;
+	int i;
+
+	(void)ctx;
+	for (i = 0; i < op->nphases; i++) {
+		const struct nsm_phase *p = &op->phases[i];
+
+		if (sum(p->cat) != p->end - p->start) {
+			fprintf(stderr, "op %d phase %d %s: categories %llu, wall %llu\n", op->id, i,
+				p->name, (unsigned long long)sum(p->cat),
+				(unsigned long long)(p->end - p->start));
+			sums_bad++;
+		}
+		if (i && p->start != op->phases[i - 1].end)
+			sums_bad++;
+		all += p->end - p->start;
+	}
+	if (op->nphases && (all != op->end - op->start || sum(op->cat) != all))
+		sums_bad++;
+	sums_checked++;
+}
+
+/* Random off-CPU intervals, samples and wire time for @pid in [a, b). */
+static void noise(struct nsm *m, pid_t pid, pid_t root, uint64_t a, uint64_t b)
+{
+	uint64_t t = a;
+
+	while (b > a + 2 * MS && t < b) {
+		uint64_t off = t + rnd(20) * MS, on = off + 1 + rnd(200) * MS;
+		unsigned fl = rnd(3) == 0 ? NSM_OFF_TIMER : rnd(4) == 0 ? NSM_OFF_PREEMPT : 0;
+
+		if (on > b)
+			on = b;
+		if (off >= on)
+			break;
+		nsm__off(m, pid, pid, root, off, on, fl, 0, 0);
+		if (rnd(3) == 0)
+			nsm__wire(m, rnd(2) ? "vol1" : NULL, "iscsi", off, on, (on - off) / 3, 0,
+				  4096, rnd(5) == 0);
+		if (rnd(2))
+			nsm__sample(m, pid, pid, on + rnd(3) * MS, rnd(2), 0, -1);
+		t = on + rnd(10) * MS;
+	}
+}
+
+static void random_staging(struct nsm *m, pid_t root, uint64_t *t)
+{
+	static const char *const tools[][4] = {
+		{ "findmnt", "--target", NULL },  { "iscsiadm", "-m", "session" },
+		{ "iscsiadm", "-m", "node" },	  { "readlink", "-f", "/dev/sda" },
+		{ "blkid", "-p", "/dev/sda" },	  { "mkfs.ext4", "-F", "/dev/sda" },
+		{ "grep", "-q", "x" },		  { "udevadm", "settle" },
+	};
+	pid_t pid = root + 1;
+	int k, n = 3 + (int)rnd(8);
+
+	for (k = 0; k < n; k++, pid++) {
+		const char *const *tl = tools[rnd(ARRAY_N(tools))];
+		const char *argv[4] = { tl[0], tl[1], tl[2] ? tl[2] : stg, NULL };
+		uint64_t a = *t + rnd(50) * MS, b = a + 1 + rnd(800) * MS;
+		struct csi_cmd c;
+
+		csi_parse(3, argv, &c);
+		if (rnd(3) == 0) /* the plugin polls between tools */
+			noise(m, root, root, *t, a);
+		nsm__fork(m, a, pid, pid, root, root);
+		nsm__exec(m, a, pid, root, root, tl[0], &c);
+		noise(m, pid, root, a, b);
+		if (rnd(4) == 0) /* a helper (udev) busy meanwhile */
+			noise(m, 900, 0, a, b);
+		nsm__exit(m, b, pid, pid, true, rnd(4) == 0 ? 1 << 8 : 0, rnd(100), rnd(100));
+		*t = b;
+		if (rnd(3) == 0)
+			nsm__tick(m, *t);
+	}
+	{
+		const char *argv[] = { "mount", "-t", "ext4", "/dev/sda", stg };
+		struct csi_cmd c;
+
+		csi_parse(5, argv, &c);
+		nsm__fork(m, *t + MS, pid, pid, root, root);
+		nsm__exec(m, *t + MS, pid, root, root, "mount", &c);
+		noise(m, pid, root, *t + MS, *t + 300 * MS);
+		nsm__exit(m, *t + 300 * MS, pid, pid, true, 0, 1, 1);
+		*t += 300 * MS;
+	}
+}
+
+static void test_random_streams_partition(void **state)
+{
+	int trial;
+
+	(void)state;
+	sums_checked = sums_bad = 0;
+	for (trial = 0; trial < 300; trial++) {
+		struct nsm_opts o = { .done = on_done_sums, .idle_ns = 2000 * MS };
+		struct nsm *m = nsm__new(&o);
+		const char *argv[] = { "scale-csi-node" };
+		struct csi_cmd c;
+		uint64_t t = 10 * MS;
+		int ops;
+
+		rnd_state = (uint64_t)trial + 1;
+		csi_parse(1, argv, &c);
+		nsm__exec(m, 0, 100, 1, 100, "scale-csi-node", &c);
+		for (ops = 0; ops < 3; ops++) {
+			random_staging(m, 100, &t);
+			t += rnd(3000) * MS;
+			nsm__tick(m, t);
+		}
+		nsm__flush(m, t + 5000 * MS);
+		nsm__free(m);
+	}
+	assert_true(sums_checked >= 300);
+	assert_int_equal(sums_bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phases_and_split),
 		cmocka_unit_test(test_concurrent_volumes),
 		cmocka_unit_test(test_idle_end_and_flush),
+		cmocka_unit_test(test_random_streams_partition),
 	};
 
 	return cmocka_run_group_tests_name("nsmodel", tests, NULL, NULL);
