@@ -75,11 +75,16 @@ print(f"# guest fork+exec latency: {SPAWN:.1f} ms")
 
 def check_against_sim(tag, op, tim, busy=1):
     """
-    Phases in the simulator's order, durations within 10% or 20 ms. A tracer
-    sees a step begin when the plugin forks for it; the simulator's timestamp
-    is taken in the script just before, so each edge can differ by the script's
-    own fork+exec latency, measured in the same boot (SPAWN, ~ms natively, tens
-    of ms under the lab's emulation): the 20 ms allowance grows by two of those,
+    Phases in the simulator's order, durations within 10% or 20 ms. The
+    tracer's phase edges are the tools' exec and exit events; the simulator's
+    are taken in its script, before it forks the next tool (its exec comes a
+    fork+exec later) and after the last one returned (its exit came an
+    exit+wait earlier). So each edge can differ by the script's own process
+    start-up latency, measured in the same boot (SPAWN: the mean of ten
+    fork+exec+exit+wait of /bin/true; ~1 ms natively, 40-70 ms under the lab's
+    emulation, where forking the larger simulator shell and starting a
+    dynamically linked tool take up to half again as long: seen 186 ms over two
+    edges with SPAWN 68 ms). The 20 ms allowance grows by 1.5 SPAWN per edge,
     twice that when two stagings share the guest's CPUs (@busy).
     """
     names = [p["name"] for p in op["phases"]]
@@ -89,7 +94,7 @@ def check_against_sim(tag, op, tim, busy=1):
     for p, a, b in tim:
         got = phase(op, p)
         want = (b - a) / 1e3
-        tol = max(0.1 * want, 20000 + 2000 * SPAWN * busy)
+        tol = max(0.1 * want, 20000 + 3000 * SPAWN * busy)
         ok = got is not None and abs(got["wall"] - want) <= tol
         say(ok, f"{tag}: {p} {got['wall'] / 1e3 if got else -1:.0f} ms vs simulator "
                 f"{want / 1e3:.0f} ms (within {tol / 1e3:.0f} ms)")
