@@ -41,12 +41,35 @@ check() {
 note() { echo "# $*"; }
 
 lab() {
-	: >"$WORK/results.tap"
-	local t0=$SECONDS
-	note "host load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
-	(cd "$WORK" && "$LAB" "$@" >"$WORK/out" 2>"$WORK/err")
-	LAB_RC=$?
-	note "scripts/lab/run $* -> exit $LAB_RC in $((SECONDS - t0))s (host load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+	local t0 try bug
+	for try in 1 2; do
+		: >"$WORK/results.tap"
+		t0=$SECONDS
+		note "host load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+		(cd "$WORK" && "$LAB" "$@" >"$WORK/out" 2>"$WORK/err")
+		LAB_RC=$?
+		note "scripts/lab/run $* -> exit $LAB_RC in $((SECONDS - t0))s (host load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+		bug=$(known_kernel_bug)
+		[ -n "$bug" ] && [ $try = 1 ] || break
+		note "the guest kernel crashed in a known bug of the lab kernel, not in scaletrace: $bug; booting once more"
+	done
+}
+
+# known_kernel_bug: names a crash of the guest kernel that the lab's stock
+# Debian kernel has on its own, when the last boot's console shows one and
+# no BPF program is in its trace; empty otherwise. Seen:
+#   6.1.0-57 (6.1.192): a refused iSCSI login (wrong CHAP secret) races
+#   iscsid's teardown with the kernel's conn cleanup work, a NULL pointer
+#   dereference in iscsi_sw_tcp_release_conn (about 1 boot in 3).
+known_kernel_bug() {
+	local log
+	[ "$LAB_RC" = 125 ] || return 0
+	log=$(sed -n 's/.*(console log: \(.*\))$/\1/p' "$WORK/err" | head -n1)
+	[ -r "$log" ] || return 0
+	grep -q 'bpf_prog_\|bpf_trampoline\|kprobe' "$log" && return 0
+	grep -q 'RIP: .*iscsi_sw_tcp_release_conn' "$log" &&
+		echo "NULL pointer dereference in iscsi_sw_tcp_release_conn after a refused login ($log)"
+	return 0
 }
 
 # show_lab_output: the lab's stderr (and stdout) as comments, for failures
