@@ -30,6 +30,13 @@ kill -INT $pid
 wait $pid
 check "$name: iolat exited 0" test $? = 0
 check "$name: iolat wrote JSON" test -s "iolat-$name.json"
+# The target's own service time, measured without scaletrace and without the
+# network: the same reads straight from the dm-delay stores under the LUN and
+# the namespace (the injected delay is jiffy-quantised and TCG's timer lag
+# moves it from boot to boot, so it is measured, not assumed).
+for p in iscsi nvme; do
+	lab-iolat --count 20 --warmup 2 "/dev/mapper/lab-$p-vol1" >>"iolat-$name.dm" 2>&1
+done
 check "$name: iolat wrote the Markdown report" test -s "iolat-$name.md"
 
 # LOGIN=1: the iSCSI login again, traced: iscsid's socket exchanges with the
