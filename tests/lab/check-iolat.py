@@ -45,21 +45,58 @@ def ms(g, comp):
     return g[comp]["p50_us"] / 1000.0 if g else float("nan")
 
 
-def injected_target_ms(name, proto):
+def store_ms(name, proto):
     """
-    The target delay really injected, measured independently of scaletrace:
-    the median latency of the same 4 KiB direct reads issued straight to the
-    dm-delay store under the LUN (iSCSI) or namespace (NVMe) in the same boot
-    (guest/iolat-split.sh). dm-delay queues on jiffies and the lab compensates
-    TCG's timer lag, so a nominal 30 ms comes out as 26 to 34 ms.
+    The median service time of the dm-delay store under the LUN (iSCSI) or the
+    namespace (NVMe) for the reads of scenario NAME, measured independently
+    of scaletrace: ftrace's block_bio_queue -> block_bio_complete for each
+    read bio on that store (guest/iolat-split.sh, store_trace_start).
     """
-    path = os.path.join(work, f"iolat-{name}.dm")
+    path = os.path.join(work, f"iolat-{name}.store")
+    want, pending, lat = None, {}, []
     try:
-        meds = [float(w.split("=")[1]) for w in open(path).read().split()
-                if w.startswith("median_ms=")]
-        return meds[0 if proto == "iscsi" else 1]
-    except (OSError, IndexError, ValueError):
+        lines = open(path).read().splitlines()
+    except OSError:
         return float("nan")
+    for ln in lines:
+        w = ln.split()
+        if ln.startswith("# store ") and len(w) == 4 and f"-{proto}-" in w[2]:
+            want = w[3]
+            continue
+        for ev in ("block_bio_queue:", "block_bio_complete:"):
+            if ev not in w:
+                continue
+            i = w.index(ev)
+            if len(w) < i + 3 or w[i + 1] != want or not w[i + 2].startswith("R"):
+                continue
+            t, sector = float(w[i - 1].rstrip(":")), w[i + 3]
+            if ev == "block_bio_queue:":
+                pending.setdefault(sector, []).append(t)
+            elif pending.get(sector):
+                lat.append((t - pending[sector].pop(0)) * 1000.0)
+    if not lat:
+        return float("nan")
+    lat.sort()
+    n = len(lat)
+    med = lat[n // 2] if n % 2 else (lat[n // 2 - 1] + lat[n // 2]) / 2
+    print(f"# {name} {proto} store: {n} reads, median {med:.2f} ms (ftrace)")
+    return med
+
+
+def injected_target_ms(name, proto):
+    """The store's added service time in NAME over the no-injection run."""
+    return store_ms(name, proto) - store_ms("none", proto)
+
+
+def near_injected(dt, inj):
+    """
+    The target category's growth against the store's: the same within 10%,
+    or above it by the target's own extra work around the store, which is
+    TrueNAS time too but not the store's: after each ~30 ms idle wait LIO's
+    and nvmet's completion work and the response's send start from an idle
+    vCPU (measured +0.5 to +2.1 ms under TCG).
+    """
+    return -0.1 * inj <= dt - inj <= 0.1 * inj + 1.5
 
 
 runs = {n: load(n) for n in ["none", "net20", "target30", "both", "loss5", "tponly"]}
@@ -78,16 +115,16 @@ for proto in ["iscsi", "nvme"]:
     say(ms(g["net20"], "target") - base_t < 3,
         f"{proto} --net-delay 20: target median grew {ms(g['net20'], 'target') - base_t:.2f} ms < 3")
     dt, inj = ms(g["target30"], "target") - base_t, injected_target_ms("target30", proto)
-    say(abs(inj - 30) <= 4.5, f"{proto} --target-delay 30: the store itself takes {inj:.2f} ms (30 +-15%)")
-    say(abs(dt - inj) <= 0.1 * inj,
-        f"{proto} --target-delay 30: target median grew {dt:.2f} ms = the injected {inj:.2f} +-10%")
+    say(abs(inj - 30) <= 4.5, f"{proto} --target-delay 30: the store's service time grew {inj:.2f} ms (30 +-15%)")
+    say(near_injected(dt, inj),
+        f"{proto} --target-delay 30: target median grew {dt:.2f} ms = the injected {inj:.2f} -10%/+10%+1.5ms")
     say(ms(g["target30"], "network") < 3,
         f"{proto} --target-delay 30: network median {ms(g['target30'], 'network'):.2f} ms < 3")
     dn, dt = ms(g["both"], "network"), ms(g["both"], "target") - base_t
     inj = injected_target_ms("both", proto)
-    say(abs(dn - 20) <= 2 and abs(dt - inj) <= 0.1 * inj and abs(inj - 30) <= 4.5,
+    say(abs(dn - 20) <= 2 and near_injected(dt, inj) and abs(inj - 30) <= 4.5,
         f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = the injected "
-        f"{inj:.2f} +-10% (30 +-15%)")
+        f"{inj:.2f} -10%/+10%+1.5ms (30 +-15%)")
     lg = g["loss5"]
     say(lg is not None and lg["retransmitted"] > 0,
         f"{proto} --net-loss 5: {lg['retransmitted'] if lg else 0} requests saw a loss")

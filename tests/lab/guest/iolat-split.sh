@@ -22,21 +22,22 @@ until grep -q '^Tracing' "iolat-$name.err" 2>/dev/null; do
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.2
 done
+# The target's own service time, measured without scaletrace: ftrace's bio
+# events on the dm-delay stores under the LUN and the namespace, for the very
+# reads iolat splits (the injected delay is jiffy-quantised and TCG's timer
+# lag moves it with each I/O's phase against the tick, so it is measured for
+# these I/Os, not assumed).
+store_trace_start "iolat-$name.store" /dev/mapper/lab-iscsi-vol1 /dev/mapper/lab-nvme-vol1 ||
+	notok "$name: ftrace of the stores could not start"
 for d in "$DEV_I" "$DEV_N"; do
 	drop_caches
 	lab-iolat --count "${COUNT:-30}" --warmup 2 "$d" >>"iolat-$name.fio" 2>&1
 done
+store_trace_stop "iolat-$name.store"
 kill -INT $pid
 wait $pid
 check "$name: iolat exited 0" test $? = 0
 check "$name: iolat wrote JSON" test -s "iolat-$name.json"
-# The target's own service time, measured without scaletrace and without the
-# network: the same reads straight from the dm-delay stores under the LUN and
-# the namespace (the injected delay is jiffy-quantised and TCG's timer lag
-# moves it from boot to boot, so it is measured, not assumed).
-for p in iscsi nvme; do
-	lab-iolat --count 20 --warmup 2 "/dev/mapper/lab-$p-vol1" >>"iolat-$name.dm" 2>&1
-done
 check "$name: iolat wrote the Markdown report" test -s "iolat-$name.md"
 
 # LOGIN=1: the iSCSI login again, traced: iscsid's socket exchanges with the

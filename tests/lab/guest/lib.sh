@@ -118,3 +118,36 @@ wait_bounded() {
 	fi
 	wait "$pid"
 }
+
+# store_trace_start OUT DEV...: record every bio queued to and completed by the
+# given block devices (the dm-delay stores under the LUNs and namespaces)
+# with ftrace in a tracefs instance of its own: an account of the target's
+# service time per I/O that needs neither BPF nor scaletrace. Each device
+# is written as a "# store NAME MAJOR,MINOR" line to the trace file first.
+ST_TRACE=/sys/kernel/tracing/instances/stlab-store
+store_trace_start() {
+	local out=$1 d ma mi filt="" e
+	shift
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing || return 1
+	mkdir -p "$ST_TRACE" || return 1
+	: >"$out"
+	for d in "$@"; do
+		read -r ma mi < <(stat -L -c '%t %T' "$d") && [ -n "$mi" ] || return 1
+		echo "# store $(basename "$d") $((16#$ma)),$((16#$mi))" >>"$out"
+		filt="${filt:+$filt || }dev == $(((16#$ma << 20) | 16#$mi))"
+	done
+	echo mono >"$ST_TRACE/trace_clock" && echo 4096 >"$ST_TRACE/buffer_size_kb" || return 1
+	for e in block_bio_queue block_bio_complete; do
+		echo "$filt" >"$ST_TRACE/events/block/$e/filter" &&
+			echo 1 >"$ST_TRACE/events/block/$e/enable" || return 1
+	done
+	: >"$ST_TRACE/trace"
+	echo 1 >"$ST_TRACE/tracing_on"
+}
+# store_trace_stop OUT: stop, append the records to OUT, remove the instance
+store_trace_stop() {
+	echo 0 >"$ST_TRACE/tracing_on"
+	grep -v '^#' "$ST_TRACE/trace" >>"$1"
+	echo 0 >"$ST_TRACE/events/enable"
+	rmdir "$ST_TRACE"
+}
