@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Checks of the iolat injection runs (tests/lab/test-iolat-split.sh): WORKDIR."""
+import functools
 import json
 import os
+import statistics
 import sys
 
 work = sys.argv[1]
@@ -45,6 +47,7 @@ def ms(g, comp):
     return g[comp]["p50_us"] / 1000.0 if g else float("nan")
 
 
+@functools.lru_cache(maxsize=None)
 def store_ms(name, proto):
     """
     The median service time of the dm-delay store under the LUN (iSCSI) or the
@@ -76,10 +79,8 @@ def store_ms(name, proto):
                 lat.append((t - pending[sector].pop(0)) * 1000.0)
     if not lat:
         return float("nan")
-    lat.sort()
-    n = len(lat)
-    med = lat[n // 2] if n % 2 else (lat[n // 2 - 1] + lat[n // 2]) / 2
-    print(f"# {name} {proto} store: {n} reads, median {med:.2f} ms (ftrace)")
+    med = statistics.median(lat)
+    print(f"# {name} {proto} store: {len(lat)} reads, median {med:.2f} ms (ftrace)")
     return med
 
 
