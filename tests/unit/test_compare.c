@@ -339,8 +339,8 @@ static void test_many_frames(void **state)
 		text[k] = malloc(600 * 48);
 		assert_non_null(text[k]);
 		for (i = 0; i < 600; i++)
-			len[k] += (size_t)sprintf(text[k] + len[k], "p;main;f%d_%d;g%d %d\n", k, i, i,
-						  100 + k * 100);
+			len[k] += (size_t)sprintf(text[k] + len[k], "p;main;f%d_%d;g%d %d\n", k, i,
+						  i, 100 + k * 100);
 		assert_int_equal(cmp_doc_from_folded(&d[k], text[k], len[k], k ? "b" : "a"), 0);
 	}
 	assert_int_equal(cmp_run(&d[0], &d[1], &o, &r), 0);

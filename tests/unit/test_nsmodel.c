@@ -9,7 +9,7 @@
 
 #include "nsmodel.h"
 
-#define MS 1000000ULL
+#define MS	   1000000ULL
 #define ARRAY_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct nsm_op done_ops[4];
@@ -223,8 +223,8 @@ static void on_done_sums(void *ctx, const struct nsm_op *op)
 		const struct nsm_phase *p = &op->phases[i];
 
 		if (sum(p->cat) != p->end - p->start) {
-			fprintf(stderr, "op %d phase %d %s: categories %llu, wall %llu\n", op->id, i,
-				p->name, (unsigned long long)sum(p->cat),
+			fprintf(stderr, "op %d phase %d %s: categories %llu, wall %llu\n", op->id,
+				i, p->name, (unsigned long long)sum(p->cat),
 				(unsigned long long)(p->end - p->start));
 			sums_bad++;
 		}
@@ -263,10 +263,10 @@ static void noise(struct nsm *m, pid_t pid, pid_t root, uint64_t a, uint64_t b)
 static void random_staging(struct nsm *m, pid_t root, uint64_t *t)
 {
 	static const char *const tools[][4] = {
-		{ "findmnt", "--target", NULL },  { "iscsiadm", "-m", "session" },
-		{ "iscsiadm", "-m", "node" },	  { "readlink", "-f", "/dev/sda" },
-		{ "blkid", "-p", "/dev/sda" },	  { "mkfs.ext4", "-F", "/dev/sda" },
-		{ "grep", "-q", "x" },		  { "udevadm", "settle" },
+		{ "findmnt", "--target", NULL }, { "iscsiadm", "-m", "session" },
+		{ "iscsiadm", "-m", "node" },	 { "readlink", "-f", "/dev/sda" },
+		{ "blkid", "-p", "/dev/sda" },	 { "mkfs.ext4", "-F", "/dev/sda" },
+		{ "grep", "-q", "x" },		 { "udevadm", "settle" },
 	};
 	pid_t pid = root + 1;
 	int k, n = 3 + (int)rnd(8);
