@@ -9,7 +9,7 @@
 # The volume gets its filesystem before the first run, so every traced staging
 # is the same: connect, device wait, blkid, mount (and umount, disconnect).
 . "$(dirname "$0")/lib.sh"
-ST=${ST:-/work/main/scaletrace}
+ST=${ST:-$ROOT/scaletrace}
 OPS=${OPS:-10}
 read -ra runs <<<"${RUNS:?}"
 

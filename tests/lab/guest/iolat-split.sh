@@ -5,7 +5,7 @@
 # working directory for the host-side checks (tests/lab/test-iolat-split.sh).
 # SCENARIO: the name; COUNT: reads per device; ST_ARGS: extra iolat options.
 . "$(dirname "$0")/lib.sh"
-ST=${ST:-/work/main/scaletrace}
+ST=${ST:-$ROOT/scaletrace}
 name=${SCENARIO:?}
 
 stage iscsi 1 && ok "$name iscsi: staged $DEV" || notok "$name iscsi: stage"

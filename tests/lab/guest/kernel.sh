@@ -3,7 +3,6 @@
 # report and a verifier pass over every usable probe variant, then the host's
 # offcpu and profile integration tests on this kernel.
 . "$(dirname "$0")/lib.sh"
-ROOT=${ROOT:-/work/main}
 export ST=$ROOT/scaletrace WL=$ROOT/build/workloads
 
 # Module BTF of the storage transports is what the module-type CO-RE needs.

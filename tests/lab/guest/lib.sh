@@ -4,6 +4,9 @@
 # host's test work directory, shared read-write) so the host side can replay
 # them even when the lab run ends in a timeout.
 set -uo pipefail
+# The checkout these scripts belong to (the host's root is the guest's, so
+# this is where the host built scaletrace, wherever the clone lives).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 RES=$PWD/results.tap
 : >"$RES"
 GFAILS=0

@@ -6,8 +6,8 @@
 # MODE=inject: the iSCSI and NVMe stagings only (the boot carries the injection).
 # Leaves ns-$TAG.json and the simulator's tim-*.txt here for the host checks.
 . "$(dirname "$0")/lib.sh"
-ST=${ST:-/work/main/scaletrace}
-WL=${WL:-/work/main/build/workloads}
+ST=${ST:-$ROOT/scaletrace}
+WL=${WL:-$ROOT/build/workloads}
 TAG=${TAG:?}
 
 # Every wait is bounded: a step that hangs is described (threads' kernel
