@@ -104,25 +104,32 @@ struct uregs {
 };
 
 /*
- * Switch-out of the current task: remember when, in which state, and its user
- * stack (walked only when the user-register fingerprint changed or is 0).
- * @eager variants also unwind the kernel stack now.
+ * Is the switch-out of the current task in @state one to record? The cheap
+ * checks (state, filters, sampling) come before anything that reads memory.
  */
-static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, bool kthread,
-				       bool eager, const struct uregs *ur)
+static __always_inline bool want_start(__u32 state, __u16 *cls, __u64 *now)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now;
-	__u16 cls = state_class(state);
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!(state_mask & (1u << cls)) || !st_current_wanted(id >> 32, (__u32)id))
+	*cls = state_class(state);
+	if (!(state_mask & (1u << *cls)) || !st_current_wanted(id >> 32, (__u32)id))
 		return false;
-	now = bpf_ktime_get_ns();
-	if (!st_admit(now))
-		return false;
+	*now = bpf_ktime_get_ns();
+	return st_admit(*now);
+}
+
+/*
+ * Switch-out of the current task (admitted by want_start): remember when, in
+ * which state, and its user stack (walked only when the user-register
+ * fingerprint changed or is 0). @eager variants also unwind the kernel stack now.
+ */
+static __always_inline void fill_start(void *ctx, struct start *s, __u16 cls, __u64 now,
+				       bool kthread, bool eager, const struct uregs *ur)
+{
 	s->ts = now;
 	s->cgid = bpf_get_current_cgroup_id();
 	s->state = cls;
-	s->tgid = id >> 32;
+	s->tgid = bpf_get_current_pid_tgid() >> 32;
 	s->weight = st_sample_n > 1 ? st_sample_n : 1;
 	s->flags = kthread ? OFFCPU_F_KTHREAD : 0;
 	s->kstack = 0;
@@ -138,7 +145,6 @@ static __always_inline bool fill_start(void *ctx, struct start *s, __u32 state, 
 	}
 	if (eager && kernel_stacks && stacks_enabled)
 		s->kstack = st_kstack_of_current(ctx);
-	return true;
 }
 
 static __always_inline bool key_eq(const struct offcpu_key *a, const struct offcpu_key *b)
@@ -254,12 +260,22 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 	struct start *s;
 
 	if (prev->pid) {
-		struct uregs ur;
+		__u64 now = 0;
+		__u16 cls = 0;
 
-		s = bpf_task_storage_get(&starts_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (s) {
-			user_regs(prev, &ur);
-			if (!fill_start(ctx, s, st_task_state(prev), !prev->mm, false, &ur))
+		if (want_start(st_task_state(prev), &cls, &now)) {
+			s = bpf_task_storage_get(&starts_task, prev, 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (s) {
+				struct uregs ur;
+
+				user_regs(prev, &ur);
+				fill_start(ctx, s, cls, now, !prev->mm, false, &ur);
+			}
+		} else {
+			/* Not recorded: a start it left earlier must not be counted. */
+			s = bpf_task_storage_get(&starts_task, prev, 0, 0);
+			if (s)
 				s->ts = 0;
 		}
 	}
@@ -282,11 +298,13 @@ static __always_inline int switch_by_pid(void *ctx, __u32 prev_pid, __u32 prev_s
 {
 	struct uregs none = {};
 	struct start s0 = {}, *s;
-	__u64 delta;
+	__u64 delta, now = 0;
+	__u16 cls = 0;
 
-	if (prev_pid && fill_start(ctx, &s0, prev_state, kthread, true, &none)) {
+	if (prev_pid && want_start(prev_state, &cls, &now)) {
 		struct task_struct *cur = (void *)bpf_get_current_task();
 
+		fill_start(ctx, &s0, cls, now, kthread, true, &none);
 		BPF_CORE_READ_STR_INTO(&s0.comm, cur, group_leader, comm);
 		bpf_map_update_elem(&starts_hash, &prev_pid, &s0, BPF_ANY);
 	}

@@ -264,17 +264,28 @@ static int pause_costliest(struct st_session *s, double window_ns, char *what, s
 	return 1;
 }
 
+static void budget_step(struct st_session *s, double pct, const char *what)
+{
+	s->degrade_level++;
+	st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
+		s->c->overhead_budget_pct, what);
+	if (s->ndegrade < (int)ARRAY_SIZE(s->degrade_log))
+		snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
+}
+
 /*
  * The overhead budget, checked once a second from the kernel's own BPF run-time
- * statistics: above budget, the tracer degrades one step. Its degrade hook goes
- * first (sampling, then stack capture, as each tracer allows); when it has
- * nothing left, the costliest pausable probe is detached.
+ * statistics: above budget, the tracer degrades. Its degrade hook goes first
+ * (sampling, then stack capture, as each tracer allows), one step per fourfold
+ * excess (up to three at once, so a tracer far over budget does not spend
+ * seconds there); when it has nothing left, the costliest pausable probe is
+ * detached, one per check.
  */
 static int check_budget(struct st_session *s)
 {
 	uint64_t now = st_now_ns(), run, window;
-	bool over, stepped = false;
-	double pct;
+	double pct, excess;
+	int steps = 0, want = 1;
 	char what[128] = "";
 
 	if (s->stats_fd < 0 || now - s->last_check_ns < NSEC_PER_SEC)
@@ -286,18 +297,20 @@ static int check_budget(struct st_session *s)
 	s->last_check_ns = now;
 	if (pct > s->max_cpu_pct)
 		s->max_cpu_pct = pct;
-	over = pct > s->c->overhead_budget_pct && s->ops;
-	if (over && s->ops->degrade &&
-	    s->ops->degrade(s, s->ops_ctx, s->degrade_level + 1, what, sizeof(what)) > 0)
-		stepped = true;
-	if (!pause_costliest(s, (double)window, over && !stepped ? what : NULL, sizeof(what)) &&
-	    !stepped)
+	if (!(pct > s->c->overhead_budget_pct && s->ops)) {
+		pause_costliest(s, (double)window, NULL, 0);
 		return 0;
-	s->degrade_level++;
-	st_warn("BPF CPU use %.2f%% of one CPU is over the %.2f%% budget: %s", pct,
-		s->c->overhead_budget_pct, what);
-	if (s->ndegrade < (int)ARRAY_SIZE(s->degrade_log))
-		snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
+	}
+	for (excess = pct / s->c->overhead_budget_pct; excess > 4 && want < 3; excess /= 4)
+		want++;
+	while (steps < want && s->ops->degrade &&
+	       s->ops->degrade(s, s->ops_ctx, s->degrade_level + 1, what, sizeof(what)) > 0) {
+		budget_step(s, pct, what);
+		steps++;
+	}
+	if (!pause_costliest(s, (double)window, steps ? NULL : what, sizeof(what)))
+		return 0;
+	budget_step(s, pct, what);
 	return 0;
 }
 
