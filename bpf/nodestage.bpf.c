@@ -58,12 +58,28 @@ struct ns_thread {
 	__u16 state;
 };
 
+/*
+ * Per tracked thread, by tid: a preallocated hash, not task storage, because
+ * it is created in sched_switch, under the run-queue lock, where task storage
+ * that allocates with kmalloc (6.1) can deadlock. Bounded like ns_tasks: only
+ * tracked threads get an entry, and it goes when the thread exits.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
 	__type(value, struct ns_thread);
 } ns_threads SEC(".maps");
+
+static __always_inline struct ns_thread *thread_of(__u32 tid, bool create)
+{
+	struct ns_thread zero = {}, *th = bpf_map_lookup_elem(&ns_threads, &tid);
+
+	if (th || !create)
+		return th;
+	bpf_map_update_elem(&ns_threads, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&ns_threads, &tid);
+}
 
 /*
  * When a thread's own sleep timer fired (hrtimer sleepers: nanosleep, poll,
@@ -171,6 +187,7 @@ int BPF_PROG(ns_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	c = *p;
 	bpf_map_update_elem(&ns_tasks, &tid, &c, BPF_ANY);
+	bpf_map_delete_elem(&ns_threads, &tid); /* a reused tid starts clean */
 	if (c.role != NS_ROLE_OP)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -298,6 +315,7 @@ int ns_exit(void *ctx)
 		st_drop(ST_DROP_RINGBUF_FULL);
 	}
 	bpf_map_delete_elem(&ns_tasks, &tid);
+	bpf_map_delete_elem(&ns_threads, &tid);
 	return 0;
 }
 
@@ -341,7 +359,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, cons
 	struct pt_regs *regs;
 	__u64 ip, sp, bp, fp;
 
-	th = bpf_task_storage_get(&ns_threads, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	th = thread_of(prev->pid, true);
 	if (!th)
 		return;
 	th->t_off = bpf_ktime_get_ns();
@@ -366,7 +384,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, cons
 
 static __always_inline void switch_in(struct task_struct *next, const struct ns_task *t)
 {
-	struct ns_thread *th = bpf_task_storage_get(&ns_threads, next, 0, 0);
+	struct ns_thread *th = thread_of(next->pid, false);
 	__u64 now, *alarm, *fired;
 	__u32 tgid, tid = next->pid;
 	struct ns_off *e;
@@ -424,7 +442,7 @@ int BPF_PROG(ns_wakeup, struct task_struct *p)
 
 	if (!task_of(p->pid))
 		return 0;
-	th = bpf_task_storage_get(&ns_threads, p, 0, 0);
+	th = thread_of(p->pid, false);
 	if (th && th->t_off && !th->waker)
 		th->waker = bpf_get_current_pid_tgid();
 	return 0;

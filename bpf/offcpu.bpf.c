@@ -16,6 +16,8 @@
  *   the fingerprint changes.
  * - Aggregation goes through a per-CPU cache (no hashing, no atomics) in front
  *   of the counts hash map.
+ * - Per-task state is task storage where creating it in sched_switch is safe,
+ *   else an LRU hash by tid (preallocated: nothing is allocated in the switch).
  * The raw_tp and tracepoint variants cannot read another task's stack or its
  * registers cheaply: they unwind both stacks at every switch-out instead.
  */
@@ -38,6 +40,13 @@ const volatile __u32 state_mask = (1 << OFFCPU_NSTATES) - 1;
 const volatile bool user_stacks = true;
 const volatile bool kernel_stacks = true;
 const volatile bool ustack_cache = true;
+/*
+ * tp_btf keeps per-task state in task storage only where the kernel creates it
+ * without kmalloc (user space checks BTF): under the run-queue lock a kmalloc
+ * can wake kswapd or a kworker and deadlock (seen as soft lockups on 6.1).
+ * Elsewhere the state lives in starts_hash, keyed by tid.
+ */
+const volatile bool use_task_storage = false;
 
 /* Adjustable at run time by the overhead budget: false stops stack capture. */
 bool stacks_enabled = true;
@@ -97,6 +106,23 @@ static __always_inline __u16 state_class(__u32 state)
 	return OFFCPU_OTHER;
 }
 
+/* tp_btf: the per-task state of @t, created (zeroed) if @create. */
+static __always_inline struct start *start_of(struct task_struct *t, bool create)
+{
+	struct start zero = {}, *s;
+	__u32 tid;
+
+	if (use_task_storage)
+		return bpf_task_storage_get(&starts_task, t, 0,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	tid = t->pid;
+	s = bpf_map_lookup_elem(&starts_hash, &tid);
+	if (s || !create)
+		return s;
+	bpf_map_update_elem(&starts_hash, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&starts_hash, &tid);
+}
+
 /* The user registers at kernel entry (tp_btf variant), for the stack cache. */
 struct uregs {
 	__u64 fp; /* fingerprint: ip, sp, bp and the return address at bp; 0 = none */
@@ -126,10 +152,15 @@ static __always_inline bool want_start(__u32 state, __u16 *cls, __u64 *now)
 static __always_inline void fill_start(void *ctx, struct start *s, __u16 cls, __u64 now,
 				       bool kthread, bool eager, const struct uregs *ur)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/* A reused tid (hash variant) must not inherit another process's stack. */
+	if (s->tgid != tgid)
+		s->ustack = 0;
 	s->ts = now;
 	s->cgid = bpf_get_current_cgroup_id();
 	s->state = cls;
-	s->tgid = bpf_get_current_pid_tgid() >> 32;
+	s->tgid = tgid;
 	s->weight = st_sample_n > 1 ? st_sample_n : 1;
 	s->flags = kthread ? OFFCPU_F_KTHREAD : 0;
 	s->kstack = 0;
@@ -264,8 +295,7 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 		__u16 cls = 0;
 
 		if (want_start(st_task_state(prev), &cls, &now)) {
-			s = bpf_task_storage_get(&starts_task, prev, 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			s = start_of(prev, true);
 			if (s) {
 				struct uregs ur;
 
@@ -274,14 +304,14 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 			}
 		} else {
 			/* Not recorded: a start it left earlier must not be counted. */
-			s = bpf_task_storage_get(&starts_task, prev, 0, 0);
+			s = start_of(prev, false);
 			if (s)
 				s->ts = 0;
 		}
 	}
 	if (!next->pid)
 		return 0;
-	s = bpf_task_storage_get(&starts_task, next, 0, 0);
+	s = start_of(next, false);
 	if (!s)
 		return 0;
 	delta = interval(s, bpf_ktime_get_ns());

@@ -34,6 +34,7 @@ static const char *const names[ST_F__NR] = {
 	[ST_F_RINGBUF] = "ringbuf",
 	[ST_F_GET_STACK] = "bpf_get_stack",
 	[ST_F_BPF_STATS] = "bpf_stats",
+	[ST_F_TASK_STORAGE_NOLOCK] = "task_storage_nolock",
 };
 
 const char *st_feature_name(enum st_feature f)
@@ -267,6 +268,54 @@ out:
 	probe_bpf__destroy(skel);
 }
 
+/*
+ * Can a program under the run-queue lock (sched_switch) create task storage?
+ * Kernels whose local storage allocates with kmalloc (6.1, Debian 12) can
+ * deadlock there: the allocator may wake kswapd or a kworker, which takes a
+ * run-queue lock. Kernels that allocate from bpf_mem_alloc say so in BTF
+ * (struct bpf_local_storage_map has bpf_ma / selem_ma).
+ */
+static void probe_task_storage(struct st_features *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_member *m;
+	bool found = false;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, "bpf_local_storage_map", BTF_KIND_STRUCT) : -1;
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (name && (!strcmp(name, "bpf_ma") || !strcmp(name, "selem_ma")))
+			found = true;
+	}
+	btf__free(btf);
+	if (found)
+		set(f, ST_F_TASK_STORAGE_NOLOCK, true,
+		    "task storage allocates from bpf_mem_alloc: created in sched_switch");
+	else
+		set(f, ST_F_TASK_STORAGE_NOLOCK, false,
+		    "task storage allocates with kmalloc (unsafe under the run-queue lock): "
+		    "sched_switch state kept in hash maps");
+}
+
+bool st_task_storage_nolock(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		struct st_features f;
+
+		memset(&f, 0, sizeof(f));
+		probe_task_storage(&f);
+		st_features_apply_env(&f);
+		known = f.ok[ST_F_TASK_STORAGE_NOLOCK];
+	}
+	return known;
+}
+
 void st_features_probe_static(struct st_features *f)
 {
 	DIR *d;
@@ -300,6 +349,7 @@ void st_features_probe_static(struct st_features *f)
 		set(f, ST_F_RINGBUF, true, "BPF_MAP_TYPE_RINGBUF");
 	else
 		set(f, ST_F_RINGBUF, false, "BPF_MAP_TYPE_RINGBUF refused");
+	probe_task_storage(f);
 }
 
 static void probe_stats(struct st_features *f)

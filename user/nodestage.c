@@ -114,7 +114,7 @@ static const struct st_probe_spec ns_probes[] = {
 	ST_STORAGE_PROBES{ .name = "sched_switch",
 			   .purpose = "off-CPU intervals of plugin and helper threads",
 			   .variants = { P1(ST_AK_TP_BTF, "ns_switch", "sched:sched_switch", NULL,
-					    "task storage; stacks at switch-in") },
+					    "per-thread hash; stacks at switch-in") },
 			   .nvariants = 1 },
 	{ .name = "sched_wakeup",
 	  .purpose = "who woke a plugin thread",

@@ -113,7 +113,8 @@ static const struct st_probe_spec offcpu_probes[] = {
 		.purpose = "off-CPU intervals and their stacks",
 		.variants = {
 			{ ST_AK_TP_BTF, { "offcpu_switch_btf" }, { "sched:sched_switch" }, NULL,
-			  "task storage; kernel stack unwound at switch-in, only for long intervals" },
+			  "kernel stack unwound at switch-in, only for long intervals; per-task state "
+			  "in task storage if task_storage_nolock, else a hash" },
 			{ ST_AK_RAW_TP, { "offcpu_switch_raw" }, { "sched:sched_switch" }, NULL,
 			  "stacks unwound at every switch-out (higher cost)" },
 			{ ST_AK_TRACEPOINT, { "offcpu_switch_tp" }, { "sched:sched_switch" }, NULL,
@@ -139,6 +140,7 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->state_mask = o->state_mask;
 	s->rodata->user_stacks = !o->kernel_only;
 	s->rodata->kernel_stacks = !o->user_only;
+	s->rodata->use_task_storage = st_task_storage_nolock();
 	s->data->st_sample_n = o->c->sample;
 	s->bss->st_max_eps = o->c->max_events_per_sec;
 	return st_apply_filters(o->c, &ro);

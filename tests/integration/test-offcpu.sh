@@ -1,5 +1,6 @@
 # offcpu: a process that sleeps 5 x 200 ms inside a named function shows that
-# function's stack with 1.0 s +-10% off-CPU, for a C binary, a PIE calling a
+# function's stack with 1.0 s +-10% off-CPU, for a C binary (with the per-task
+# state in task storage and in a hash), a PIE calling a
 # shared library, a stripped Go binary (.gopclntab), and a live process (-p).
 # Every "-- CMD" process has exited before the report is built.
 . tests/integration/lib.sh
@@ -19,6 +20,11 @@ PY
 
 $ST offcpu --overhead-budget 100 --json $TMPDIR/c.json -- $WL/symtarget sleep >/dev/null || fail "offcpu C exit $?"
 check C $TMPDIR/c.json symtarget_sleep
+# The per-task state in a hash map (what kernels whose task storage allocates
+# with kmalloc get, e.g. 6.1): the same answer.
+SCALETRACE_DISABLE=task_storage_nolock $ST offcpu --overhead-budget 100 --json $TMPDIR/ch.json \
+	-- $WL/symtarget sleep >/dev/null || fail "offcpu C (hash state) exit $?"
+check "C, hash state" $TMPDIR/ch.json symtarget_sleep
 $ST offcpu --overhead-budget 100 --json $TMPDIR/so.json -- $WL/shlib_work sleep >/dev/null || fail "offcpu shlib exit $?"
 check shlib $TMPDIR/so.json stwork_sleep
 if [ -x $WL/goburn ]; then
