@@ -109,6 +109,23 @@ static __always_inline void st_drop(enum st_drop what)
 		(*v)++;
 }
 
+/*
+ * The value at @key in the hash @map, inserted as a copy of @init when absent
+ * (a race with another CPU inserting it is fine); a full map is a counted drop.
+ */
+static __always_inline void *st_lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		st_drop(ST_DROP_MAP_FULL);
+	return v;
+}
+
 static __always_inline bool st_comm_matches(void)
 {
 	char comm[ST_COMM_LEN];

@@ -73,12 +73,10 @@ struct {
 
 static __always_inline struct ns_thread *thread_of(__u32 tid, bool create)
 {
-	struct ns_thread zero = {}, *th = bpf_map_lookup_elem(&ns_threads, &tid);
+	struct ns_thread zero = {};
 
-	if (th || !create)
-		return th;
-	bpf_map_update_elem(&ns_threads, &tid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&ns_threads, &tid);
+	return create ? st_lookup_or_init(&ns_threads, &tid, &zero)
+		      : bpf_map_lookup_elem(&ns_threads, &tid);
 }
 
 /*

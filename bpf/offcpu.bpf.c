@@ -109,18 +109,14 @@ static __always_inline __u16 state_class(__u32 state)
 /* tp_btf: the per-task state of @t, created (zeroed) if @create. */
 static __always_inline struct start *start_of(struct task_struct *t, bool create)
 {
-	struct start zero = {}, *s;
-	__u32 tid;
+	struct start zero = {};
+	__u32 tid = t->pid;
 
 	if (use_task_storage)
 		return bpf_task_storage_get(&starts_task, t, 0,
 					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	tid = t->pid;
-	s = bpf_map_lookup_elem(&starts_hash, &tid);
-	if (s || !create)
-		return s;
-	bpf_map_update_elem(&starts_hash, &tid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&starts_hash, &tid);
+	return create ? st_lookup_or_init(&starts_hash, &tid, &zero)
+		      : bpf_map_lookup_elem(&starts_hash, &tid);
 }
 
 /* The user registers at kernel entry (tp_btf variant), for the stack cache. */

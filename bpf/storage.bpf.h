@@ -149,17 +149,10 @@ static __always_inline bool dev_wanted(__u32 dev)
 
 static __always_inline struct iolat_req *req_get(__u64 rq, bool create)
 {
-	struct iolat_req *r = bpf_map_lookup_elem(&inflight, &rq), zero = {};
+	struct iolat_req zero = {};
 
-	if (r || !create)
-		return r;
-	if (bpf_map_update_elem(&inflight, &rq, &zero, BPF_NOEXIST)) {
-		r = bpf_map_lookup_elem(&inflight, &rq);
-		if (!r)
-			st_drop(ST_DROP_MAP_FULL);
-		return r;
-	}
-	return bpf_map_lookup_elem(&inflight, &rq);
+	return create ? st_lookup_or_init(&inflight, &rq, &zero)
+		      : bpf_map_lookup_elem(&inflight, &rq);
 }
 
 /*

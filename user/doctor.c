@@ -359,6 +359,7 @@ int cmd_doctor(int argc, char **argv)
 	} else {
 		memset(&f, 0, sizeof(f));
 		st_features_probe_static(&f);
+		st_feature_ok(&f, ST_F_TASK_STORAGE_NOLOCK); /* from BTF: no privilege needed */
 	}
 	judge(&f, privileged, &v);
 	if (o.verify && privileged) {

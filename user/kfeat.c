@@ -301,21 +301,6 @@ static void probe_task_storage(struct st_features *f)
 		    "sched_switch state kept in hash maps");
 }
 
-bool st_task_storage_nolock(void)
-{
-	static int known = -1;
-
-	if (known < 0) {
-		struct st_features f;
-
-		memset(&f, 0, sizeof(f));
-		probe_task_storage(&f);
-		st_features_apply_env(&f);
-		known = f.ok[ST_F_TASK_STORAGE_NOLOCK];
-	}
-	return known;
-}
-
 void st_features_probe_static(struct st_features *f)
 {
 	DIR *d;
@@ -349,7 +334,6 @@ void st_features_probe_static(struct st_features *f)
 		set(f, ST_F_RINGBUF, true, "BPF_MAP_TYPE_RINGBUF");
 	else
 		set(f, ST_F_RINGBUF, false, "BPF_MAP_TYPE_RINGBUF refused");
-	probe_task_storage(f);
 }
 
 static void probe_stats(struct st_features *f)
@@ -374,6 +358,7 @@ void st_features_probe(struct st_features *f)
 	for (i = 0; i < ARRAY_SIZE(attach_probes); i++)
 		probe_attach(f, &attach_probes[i]);
 	probe_stats(f);
+	probe_task_storage(f);
 	libbpf_set_print(old);
 	st_features_apply_env(f);
 }
@@ -392,6 +377,8 @@ bool st_feature_ok(struct st_features *f, enum st_feature k)
 				probe_attach(f, &attach_probes[i]);
 		if (k == ST_F_BPF_STATS)
 			probe_stats(f);
+		if (k == ST_F_TASK_STORAGE_NOLOCK)
+			probe_task_storage(f);
 		libbpf_set_print(old);
 		if (!f->probed[k])
 			set(f, k, false, "not probed");

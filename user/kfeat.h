@@ -51,9 +51,6 @@ void st_features_apply_env(struct st_features *f);
 /* The tracefs mount point in use, or NULL. Tries to mount it when @mount_it. */
 const char *st_tracefs_path(bool mount_it);
 
-/* ST_F_TASK_STORAGE_NOLOCK, probed once (SCALETRACE_DISABLE applies). */
-bool st_task_storage_nolock(void);
-
 bool st_module_loaded(const char *name);
 bool st_btf_has_func(const char *module, const char *func);
 /* "category:name" exists in tracefs, or btf_trace_<name> exists in vmlinux BTF. */

@@ -42,6 +42,7 @@ struct offcpu_opts {
 	bool user_only, kernel_only;
 	uint64_t top;
 	const struct st_common *c;
+	struct st_features *feat; /* the session's: probed on first use */
 };
 
 static const char state_letters[OFFCPU_NSTATES] = { 'R', 'S', 'D', 'I', 'T' };
@@ -140,7 +141,7 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->state_mask = o->state_mask;
 	s->rodata->user_stacks = !o->kernel_only;
 	s->rodata->kernel_stacks = !o->user_only;
-	s->rodata->use_task_storage = st_task_storage_nolock();
+	s->rodata->use_task_storage = st_feature_ok(o->feat, ST_F_TASK_STORAGE_NOLOCK);
 	s->data->st_sample_n = o->c->sample;
 	s->bss->st_max_eps = o->c->max_events_per_sec;
 	return st_apply_filters(o->c, &ro);
@@ -517,6 +518,7 @@ int cmd_offcpu(int argc, char **argv)
 
 	st_common_defaults(&c);
 	run.o.c = &c;
+	run.o.feat = &run.s.feat;
 	err = st_parse_args(&spec, &c, argc, argv, &argi);
 	if (err)
 		return err > 0 ? 0 : 2;
