@@ -206,50 +206,92 @@ static const struct attach_probe attach_probes[] = {
 	{ ST_F_GET_STACK, "probe_get_stack", 8 },
 };
 
-static struct bpf_link *attach_one(struct probe_bpf *skel, struct bpf_program *prog,
-				   enum st_feature feat, int *perf_fd)
+/*
+ * Where fentry and kprobes are tried: a function only BPF_PROG_TEST_RUN calls,
+ * so no other CPU is inside it while its entry is patched and unpatched (on
+ * 6.1 under load, attaching and detaching trampolines and kprobes on a hot
+ * function in quick succession has crashed a reader of that function); the
+ * decades-old vfs_read only where the first is missing.
+ */
+static const char *const cold_funcs[] = { "bpf_fentry_test1", "vfs_read" };
+
+static bool env_disabled(enum st_feature k)
+{
+	const char *env = getenv("SCALETRACE_DISABLE");
+	size_t n = strlen(names[k]);
+
+	for (const char *p = env; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, names[k], n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static struct bpf_link *attach_one(struct bpf_program *prog, enum st_feature feat, const char *func,
+				   int *perf_fd)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "st_uprobe_probe_target");
 
-	if (feat == ST_F_UPROBE)
+	switch (feat) {
+	case ST_F_UPROBE:
 		return bpf_program__attach_uprobe_opts(prog, getpid(), "/proc/self/exe", 0, &uopts);
-	if (feat == ST_F_PERF_EVENT) {
+	case ST_F_PERF_EVENT:
 		*perf_fd = open_cpu_clock();
 		if (*perf_fd < 0)
 			return NULL;
 		return bpf_program__attach_perf_event(prog, *perf_fd);
+	case ST_F_KPROBE:
+		return bpf_program__attach_kprobe(prog, false, func);
+	case ST_F_KPROBE_MULTI:
+		return bpf_program__attach_kprobe_multi_opts(prog, func, NULL);
+	default:
+		return bpf_program__attach(prog);
 	}
-	(void)skel;
-	return bpf_program__attach(prog);
 }
 
-static void probe_attach(struct st_features *f, const struct attach_probe *ap)
+/*
+ * One load and attach of the probe program for ap (against func for fentry
+ * and kprobes). Returns true when func is missing here, so the next
+ * candidate is worth a try.
+ */
+static bool probe_attach_at(struct st_features *f, const struct attach_probe *ap, const char *func)
 {
 	struct bpf_program *prog, *p;
 	struct bpf_link *link = NULL;
 	struct probe_bpf *skel;
 	int err, perf_fd = -1;
 
+	bool missing = false;
+
 	skel = probe_bpf__open();
 	if (!skel) {
 		set(f, ap->feat, false, "open: %s", strerror(errno));
-		return;
+		return false;
 	}
 	prog = bpf_object__find_program_by_name(skel->obj, ap->prog);
 	bpf_object__for_each_program (p, skel->obj)
 		bpf_program__set_autoload(p, p == prog);
+	if (ap->feat == ST_F_FENTRY && bpf_program__set_attach_target(prog, 0, func)) {
+		set(f, ap->feat, false, "no %s in the kernel's BTF", func);
+		missing = true;
+		goto out;
+	}
 	err = probe_bpf__load(skel);
 	if (err) {
 		set(f, ap->feat, false, "load refused: %s", strerror(-err));
 		goto out;
 	}
-	link = attach_one(skel, prog, ap->feat, &perf_fd);
+	link = attach_one(prog, ap->feat, func, &perf_fd);
 	if (!link) {
-		set(f, ap->feat, false, "attach refused: %s", strerror(errno));
+		err = errno;
+		set(f, ap->feat, false, "attach refused: %s", strerror(err));
+		missing = func && (err == ENOENT || err == ESRCH);
 		goto out;
 	}
 	if (ap->hit_idx < 0) {
-		set(f, ap->feat, true, "loads and attaches");
+		if (func)
+			set(f, ap->feat, true, "loads and attaches (%s)", func);
+		else
+			set(f, ap->feat, true, "loads and attaches");
 		goto out;
 	}
 	if (ap->feat == ST_F_UPROBE)
@@ -266,6 +308,27 @@ out:
 	if (perf_fd >= 0)
 		close(perf_fd);
 	probe_bpf__destroy(skel);
+	return missing;
+}
+
+static void probe_attach(struct st_features *f, const struct attach_probe *ap)
+{
+	bool kfunc =
+	    ap->feat == ST_F_FENTRY || ap->feat == ST_F_KPROBE || ap->feat == ST_F_KPROBE_MULTI;
+	size_t i;
+
+	/* A disabled kind is not tried at all: nothing is patched for it. */
+	if (env_disabled(ap->feat)) {
+		set(f, ap->feat, false, "disabled by SCALETRACE_DISABLE");
+		return;
+	}
+	if (!kfunc) {
+		(void)probe_attach_at(f, ap, NULL);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(cold_funcs); i++)
+		if (!probe_attach_at(f, ap, cold_funcs[i]))
+			return;
 }
 
 /*
