@@ -157,6 +157,9 @@ static const char *const default_helpers[] = { "iscsid", "multipathd", "systemd-
 
 /* ---- skeleton ------------------------------------------------------------------ */
 
+#define NS_EVENTS_RING (8u << 20) /* bytes: timelines, exchanges, off-CPU intervals */
+#define NS_PROC_RING   (1u << 20) /* bytes: exec and exit of processes */
+
 ST_SKEL_CALLBACKS(nodestage)
 
 const struct st_tracer_spec st_nodestage_spec = ST_TRACER_SPEC(nodestage, ns_probes);
@@ -177,6 +180,15 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->explicit_roots = c->pid || c->cmd_argv || run->o.uprobe;
 	s->rodata->uprobe_go = run->uprobe_go;
 	s->rodata->learn_devs = true;
+	/*
+	 * Room for the bursts a staging makes while the consumer is busy (at an
+	 * exec it reads the new program's symbols; mkfs issues thousands of
+	 * I/Os): with 1 MiB the lab's NVMe connect lost its off-CPU intervals
+	 * (thousands of ring-full drops) and came back as all kernel.
+	 */
+	if (bpf_map__set_max_entries(s->maps.events, NS_EVENTS_RING) ||
+	    bpf_map__set_max_entries(s->maps.st_events, NS_PROC_RING))
+		return -EINVAL;
 	s->data->st_sample_n = 1; /* operations are never sampled away */
 	s->bss->st_max_eps = c->max_events_per_sec;
 	return 0;
