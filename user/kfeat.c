@@ -259,7 +259,6 @@ static bool probe_attach_at(struct st_features *f, const struct attach_probe *ap
 	struct bpf_link *link = NULL;
 	struct probe_bpf *skel;
 	int err, perf_fd = -1;
-
 	bool missing = false;
 
 	skel = probe_bpf__open();
@@ -452,19 +451,11 @@ bool st_feature_ok(struct st_features *f, enum st_feature k)
 
 void st_features_apply_env(struct st_features *f)
 {
-	const char *env = getenv("SCALETRACE_DISABLE");
-	char *copy, *tok, *save = NULL;
 	int i;
 
-	if (!env || !*env)
-		return;
-	copy = strdup(env);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		for (i = 0; i < ST_F__NR; i++)
-			if (!strcmp(tok, names[i]) && f->ok[i]) {
-				f->ok[i] = false;
-				snprintf(f->why[i], sizeof(f->why[i]),
-					 "disabled by SCALETRACE_DISABLE");
-			}
-	free(copy);
+	for (i = 0; i < ST_F__NR; i++)
+		if (f->ok[i] && env_disabled((enum st_feature)i)) {
+			f->ok[i] = false;
+			snprintf(f->why[i], sizeof(f->why[i]), "disabled by SCALETRACE_DISABLE");
+		}
 }

@@ -181,8 +181,8 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->uprobe_go = run->uprobe_go;
 	s->rodata->learn_devs = true;
 	/*
-	 * Room for the bursts a staging makes while the consumer is busy (at an
-	 * exec it reads the new program's symbols; mkfs issues thousands of
+	 * Room for the bursts a staging makes while the consumer is busy (at first
+	 * sight of a process it reads its maps and symbols; mkfs issues thousands of
 	 * I/Os): with 1 MiB the lab's NVMe connect lost its off-CPU intervals
 	 * (thousands of ring-full drops) and came back as all kernel.
 	 */
