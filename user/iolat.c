@@ -524,7 +524,7 @@ static int iolat_finish(struct iolat_run *run)
 {
 	int err;
 
-	ring_buffer__consume(run->s.rb);
+	st_session_drain(&run->s);
 	st_read_drops(st_session_obj(&run->s), run->drops);
 	iostats_sort(&run->stats);
 	iostats_sort(&run->xstats);
@@ -625,8 +625,7 @@ int cmd_iolat(int argc, char **argv)
 		err = st_session_add_ringbuf(&run.s, "events", on_record, &run);
 	}
 	if (!err)
-		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
-					     run.stacks);
+		err = st_session_watch_procs(&run.s, run.stacks);
 	if (!err && run.o.slower_ns)
 		printf("%-8s %-15s %7s %-8s %-6s %7s %8s\n", "TIME", "COMM", "PID", "DEV", "OP",
 		       "BYTES", "TOTAL");

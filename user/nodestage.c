@@ -704,8 +704,7 @@ static int ns_start(struct ns_run *run, struct st_loader *l)
 	if (!err)
 		err = st_session_add_ringbuf(&run->s, "events", on_record, run);
 	if (!err)
-		err = st_session_add_ringbuf(&run->s, "st_events", st_stacks__on_proc_event,
-					     run->stacks);
+		err = st_session_watch_procs(&run->s, run->stacks);
 	if (!err && run->o.uprobe)
 		err = ns_attach_uprobe(run);
 	if (!err)
@@ -715,7 +714,7 @@ static int ns_start(struct ns_run *run, struct st_loader *l)
 
 static int ns_finish(struct ns_run *run)
 {
-	ring_buffer__consume(run->s.rb);
+	st_session_drain(&run->s);
 	nsm__flush(run->model, st_now_ns());
 	st_read_drops(st_session_obj(&run->s), run->rep.drops);
 	return ns_report_end(&run->rep, &run->s);

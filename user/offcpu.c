@@ -468,7 +468,7 @@ static int offcpu_finish(struct offcpu_run *run)
 	struct offcpu_bpf *skel = run->s.loader.skel;
 	int err;
 
-	ring_buffer__consume(run->s.rb);
+	st_session_drain(&run->s);
 	st_read_drops(skel->obj, run->r.drops);
 	err = read_counts(skel, &run->r);
 	if (!err) {
@@ -536,8 +536,7 @@ int cmd_offcpu(int argc, char **argv)
 	run.stacks = st_stacks__new();
 	err = run.stacks ? st_session_start(&run.s, &l) : -ENOMEM;
 	if (!err)
-		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
-					     run.stacks);
+		err = st_session_watch_procs(&run.s, run.stacks);
 	if (!err)
 		err = st_session_release(&run.s);
 	if (!err)

@@ -229,7 +229,7 @@ static int profile_finish(struct profile_run *run)
 	struct profile_bpf *skel = run->s.loader.skel;
 	int err;
 
-	ring_buffer__consume(run->s.rb);
+	st_session_drain(&run->s);
 	st_read_drops(skel->obj, run->drops);
 	err = collect(run);
 	if (!err && (!run->o.c->json_path || strcmp(run->o.c->json_path, "-")))
@@ -288,8 +288,7 @@ int cmd_profile(int argc, char **argv)
 		    &run.smp, ((struct profile_bpf *)run.s.loader.skel)->progs.profile_sample,
 		    run.o.freq, true);
 	if (!err)
-		err = st_session_add_ringbuf(&run.s, "st_events", st_stacks__on_proc_event,
-					     run.stacks);
+		err = st_session_watch_procs(&run.s, run.stacks);
 	if (!err)
 		err = st_session_release(&run.s);
 	if (!err)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "session.h"
+#include "stacks.h"
 #include "util.h"
 
 #include <bpf/bpf.h>
@@ -167,6 +168,28 @@ int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buff
 	if (err)
 		st_err("cannot add ring buffer %s: %s", map_name, strerror(-err));
 	return err;
+}
+
+int st_session_watch_procs(struct st_session *s, struct st_stacks *st)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(st_session_obj(s), "st_events");
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	err = st_stacks__watch(st, bpf_map__fd(m));
+	if (!err)
+		s->watched = st;
+	return err;
+}
+
+void st_session_drain(struct st_session *s)
+{
+	if (s->rb)
+		ring_buffer__consume(s->rb);
+	if (s->watched)
+		st_stacks__unwatch(s->watched, true);
+	s->watched = NULL;
 }
 
 /* The kernel's info on a loaded program (run time and count with bpf_stats on). */
@@ -382,6 +405,9 @@ int st_session_end(struct st_session *s, int err)
 			s->exit_status = st_child_exit_status(status);
 		s->child.pid = 0;
 	}
+	if (s->watched)
+		st_stacks__unwatch(s->watched, false);
+	s->watched = NULL;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	st_loader_destroy(&s->loader);

@@ -35,6 +35,8 @@ struct st_session_ops {
 	const char *const *pausable;
 };
 
+struct st_stacks;
+
 struct st_bpf_cost {
 	char name[64];
 	uint64_t run_ns, run_cnt;
@@ -46,6 +48,7 @@ struct st_session {
 	struct st_child child;
 	struct st_loader loader;
 	struct ring_buffer *rb;
+	struct st_stacks *watched; /* its process watcher stops before the maps go */
 	/* Pointers into the tracer's .bss (common.bpf.h) for sampling/rate changes. */
 	uint32_t *bss_sample_n;
 	uint64_t *bss_max_eps;
@@ -71,6 +74,13 @@ int st_session_release(struct st_session *s);
 /* Add a ring buffer map with its callback (call after start). */
 int st_session_add_ringbuf(struct st_session *s, const char *map_name, ring_buffer_sample_fn fn,
 			   void *ctx);
+/*
+ * Keep @st's symbol cache fed from the st_events ring on a thread of its own
+ * (call after start; stopped by st_session_end).
+ */
+int st_session_watch_procs(struct st_session *s, struct st_stacks *st);
+/* Before the report: handle what the rings still hold (and stop the watcher). */
+void st_session_drain(struct st_session *s);
 /* Run until -d, SIGINT/SIGTERM or CMD exit. */
 int st_session_run(struct st_session *s, const struct st_session_ops *ops, void *ctx);
 /* Per-program BPF run time (needs the stats fd open; returns the count filled). */

@@ -6,7 +6,11 @@
 #include "common.h"
 #include "util.h"
 
+#include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +27,16 @@ struct arena_chunk {
 
 struct st_stacks {
 	struct ksyms *ksyms;
+	/*
+	 * The symbol cache is shared by the reporting thread and the process
+	 * watcher (reads a new process's maps and ELF files): @lock guards it.
+	 */
+	pthread_mutex_t lock;
 	struct syms_cache *syms;
+	struct ring_buffer *watch_rb;
+	pthread_t watcher;
+	bool watching;
+	atomic_bool stop;
 	struct arena_chunk *arena;
 	bool ksyms_failed;
 	/* When each pid's maps were last re-read (a small direct-mapped table). */
@@ -44,6 +57,7 @@ struct st_stacks *st_stacks__new(void)
 		free(s);
 		return NULL;
 	}
+	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
 
@@ -53,12 +67,14 @@ void st_stacks__free(struct st_stacks *s)
 
 	if (!s)
 		return;
+	st_stacks__unwatch(s, false);
 	for (c = s->arena; c; c = n) {
 		n = c->next;
 		free(c);
 	}
 	ksyms__free(s->ksyms);
 	syms_cache__free(s->syms);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -87,16 +103,21 @@ const char *st_stacks__intern(struct st_stacks *s, const char *str)
 
 void st_stacks__note_pid(struct st_stacks *s, pid_t pid)
 {
+	pthread_mutex_lock(&s->lock);
 	syms_cache__prepare(s->syms, pid);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void st_stacks__forget_pid(struct st_stacks *s, pid_t pid)
 {
+	pthread_mutex_lock(&s->lock);
 	syms_cache__forget(s->syms, pid);
+	pthread_mutex_unlock(&s->lock);
 }
 
-int st_stacks__user(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, const char **out,
-		    int max)
+/* Callers hold s->lock. */
+static int user_frames(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, const char **out,
+		       int max)
 {
 	char buf[512];
 	int i, k = 0, leaf = -1;
@@ -112,6 +133,17 @@ int st_stacks__user(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, 
 		sym_format_user(buf, sizeof(buf), &si, addr);
 		out[k++] = st_stacks__intern(s, buf);
 	}
+	return k;
+}
+
+int st_stacks__user(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, const char **out,
+		    int max)
+{
+	int k;
+
+	pthread_mutex_lock(&s->lock);
+	k = user_frames(s, pid, ips, n, out, max);
+	pthread_mutex_unlock(&s->lock);
 	return k;
 }
 
@@ -132,18 +164,24 @@ int st_stacks__ustack(struct st_stacks *s, pid_t pid, const struct st_ustack *u,
 {
 	uint64_t ips[ST_MAX_STACK + ST_USTACK_WIN];
 	struct call_site_ctx c = { s->syms, pid };
-	int n = st_ustack_recover(u, is_call_site, &c, ips, (int)ARRAY_SIZE(ips));
+	int n, k;
 
-	return st_stacks__user(s, pid, ips, n, out, max);
+	pthread_mutex_lock(&s->lock);
+	n = st_ustack_recover(u, is_call_site, &c, ips, (int)ARRAY_SIZE(ips));
+	k = user_frames(s, pid, ips, n, out, max);
+	pthread_mutex_unlock(&s->lock);
+	return k;
 }
 
 void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
 {
+	pthread_mutex_lock(&s->lock);
 	if (syms_cache__refresh(s->syms, pid) == -ENOENT)
 		syms_cache__prepare(s->syms, pid);
+	pthread_mutex_unlock(&s->lock);
 }
 
-/* Re-read a process's maps at most every 150 ms, however often it is seen. */
+/* Re-read a process's maps at most every 150 ms, however often it is seen (watcher only). */
 static bool refresh_due(struct st_stacks *s, pid_t pid)
 {
 	unsigned int i = (unsigned int)pid % RECENT_SLOTS;
@@ -156,7 +194,8 @@ static bool refresh_due(struct st_stacks *s, pid_t pid)
 	return true;
 }
 
-int st_stacks__on_proc_event(void *ctx, void *data, size_t len)
+/* struct st_proc_event records (ctx: the st_stacks). */
+static int on_proc_event(void *ctx, void *data, size_t len)
 {
 	const struct st_proc_event *e = data;
 	struct st_stacks *s = ctx;
@@ -174,6 +213,73 @@ int st_stacks__on_proc_event(void *ctx, void *data, size_t len)
 		st_stacks__refresh_pid(s, (pid_t)e->tgid);
 	}
 	return 0;
+}
+
+static int watch_cb(void *ctx, void *data, size_t len)
+{
+	struct st_stacks *s = ctx;
+
+	if (atomic_load(&s->stop))
+		return -EINTR;
+	return on_proc_event(ctx, data, len);
+}
+
+static void *watch_main(void *arg)
+{
+	struct st_stacks *s = arg;
+
+	while (!atomic_load(&s->stop) && !st_exiting()) {
+		int err = ring_buffer__poll(s->watch_rb, 100);
+
+		if (err < 0 && err != -EINTR) {
+			st_warn("process ring poll failed: %s", strerror(-err));
+			break;
+		}
+	}
+	return NULL;
+}
+
+int st_stacks__watch(struct st_stacks *s, int ring_fd)
+{
+	sigset_t all, old;
+	int err;
+
+	if (s->watching)
+		return -EBUSY;
+	s->watch_rb = ring_buffer__new(ring_fd, watch_cb, s, NULL);
+	if (!s->watch_rb) {
+		err = -errno;
+		st_err("cannot open the process ring: %s", strerror(-err));
+		return err;
+	}
+	/* Signals go to the main thread, whose poll they must interrupt. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&s->watcher, NULL, watch_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		st_err("cannot start the process watcher: %s", strerror(-err));
+		ring_buffer__free(s->watch_rb);
+		s->watch_rb = NULL;
+		return err;
+	}
+	s->watching = true;
+	return 0;
+}
+
+void st_stacks__unwatch(struct st_stacks *s, bool drain)
+{
+	if (!s->watching)
+		return;
+	atomic_store(&s->stop, true);
+	pthread_join(s->watcher, NULL);
+	atomic_store(&s->stop, false);
+	/* What is left: processes seen last, read before the report names them. */
+	if (drain)
+		ring_buffer__consume(s->watch_rb);
+	ring_buffer__free(s->watch_rb);
+	s->watch_rb = NULL;
+	s->watching = false;
 }
 
 static bool load_ksyms(struct st_stacks *s)

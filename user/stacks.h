@@ -7,6 +7,7 @@
 #ifndef ST_STACKS_H
 #define ST_STACKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,10 +28,16 @@ int st_stacks__user(struct st_stacks *s, pid_t pid, const uint64_t *ips, int n, 
 int st_stacks__ustack(struct st_stacks *s, pid_t pid, const struct st_ustack *u, const char **out,
 		      int max);
 /*
- * Ring-buffer callback for struct st_proc_event (ctx: the st_stacks): forget a
- * process at exec, (re)read its mappings when it is seen.
+ * Consume the st_proc_event ring @ring_fd on a thread of its own (forget a
+ * process at exec, read its mappings when it is seen), so reading a new
+ * program's maps and ELF files never stalls the consumer of the event ring.
+ * The other st_stacks__ calls may then come from one other thread (they share
+ * the symbol cache under a lock; the string arena and kernel symbols belong to
+ * that thread).
  */
-int st_stacks__on_proc_event(void *ctx, void *data, size_t len);
+int st_stacks__watch(struct st_stacks *s, int ring_fd);
+/* Stop the watcher (st_stacks__free does too); @drain: handle what is left first. */
+void st_stacks__unwatch(struct st_stacks *s, bool drain);
 /* Re-read a live process's mappings (libraries loaded since the first look). */
 void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid);
 int st_stacks__kernel(struct st_stacks *s, const uint64_t *ips, int n, const char **out, int max);
