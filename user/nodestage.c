@@ -25,6 +25,7 @@
 #include "stacks.h"
 #include "storage_probes.h"
 #include "ustack.h"
+#include "ustkeep.h"
 #include "util.h"
 
 #include <bpf/bpf.h>
@@ -159,6 +160,8 @@ static const char *const default_helpers[] = { "iscsid", "multipathd", "systemd-
 
 #define NS_EVENTS_RING (8u << 20) /* bytes: timelines, exchanges, off-CPU intervals */
 #define NS_PROC_RING   (1u << 20) /* bytes: exec and exit of processes */
+/* User stacks kept for reports (~300 bytes each, 1.3 KB at most). */
+#define NS_USTACK_KEEP 32768
 
 ST_SKEL_CALLBACKS(nodestage)
 
@@ -534,6 +537,7 @@ static int on_record(void *ctx, void *data, size_t len)
 		unsigned f = (o->flags & NS_OFF_TIMER ? NSM_OFF_TIMER : 0) |
 			     (o->flags & NS_OFF_PREEMPT ? NSM_OFF_PREEMPT : 0);
 
+		ustkeep__note(run->ustk, o->ustack, o->t_on);
 		nsm__off(run->model, (pid_t)o->pid, (pid_t)o->tid, (pid_t)o->root, o->t_off,
 			 o->t_on, f, o->ustack, o->kstack);
 		if (run->hooks && run->hooks->off_done && o->t_on > o->t_off) {
@@ -567,6 +571,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	case NS_EV_SAMPLE: {
 		struct ns_sample *s = data;
 
+		ustkeep__note(run->ustk, s->ustack, s->t);
 		nsm__sample(run->model, (pid_t)s->pid, (pid_t)s->tid, s->t, s->user_mode, s->ustack,
 			    s->kstack);
 		break;
@@ -586,7 +591,7 @@ static int frames_of(void *ctx, pid_t pid, uint64_t ustack, uint64_t khash, int6
 	struct st_kstack ks;
 	int n = 0;
 
-	if (ustack && !bpf_map__lookup_elem(skel->maps.st_ustacks, &ustack, 8, &us, sizeof(us), 0))
+	if (ustack && ustkeep__get(run->ustk, ustack, &us))
 		n += st_stacks__ustack(run->stacks, pid, &us, out, max);
 	if (khash && !bpf_map__lookup_elem(skel->maps.st_kstacks, &khash, 8, &ks, sizeof(ks), 0))
 		n += st_stacks__kernel(run->stacks, (const uint64_t *)ks.ips,
@@ -662,8 +667,14 @@ static int ns_tick(void *ctx)
 	struct ns_run *run = ctx;
 	struct nodestage_bpf *skel = run->s.loader.skel;
 
-	nsm__tick(run->model, st_now_ns());
+	uint64_t now = st_now_ns();
+
+	nsm__tick(run->model, now);
 	skel->bss->ops_open = nsm__open_ops(run->model) > 0;
+	if (now - run->last_ustk_prune >= NSEC_PER_SEC) {
+		ustkeep__prune(run->ustk, nsm__horizon(run->model, now));
+		run->last_ustk_prune = now;
+	}
 	if (run->hooks && run->hooks->tick)
 		run->hooks->tick(run->hooks->ctx, run);
 	return 0;
@@ -697,6 +708,13 @@ static int ns_start(struct ns_run *run, struct st_loader *l)
 {
 	int err = st_session_start(&run->s, l);
 
+	if (!err) {
+		struct nodestage_bpf *skel = run->s.loader.skel;
+
+		run->ustk = ustkeep__new(bpf_map__fd(skel->maps.st_ustacks), NS_USTACK_KEEP);
+		if (!run->ustk)
+			err = -ENOMEM;
+	}
 	if (!err)
 		seed_tasks(run);
 	if (!err)
@@ -752,6 +770,7 @@ int ns_service_run(const struct st_common *c, const struct ns_service *sv, const
 	nsm__free(run.model);
 	ns_report_free(&run.rep);
 	st_stacks__free(run.stacks);
+	ustkeep__free(run.ustk);
 	return err;
 }
 
@@ -821,5 +840,6 @@ int cmd_nodestage(int argc, char **argv)
 	nsm__free(run.model);
 	ns_report_free(&run.rep);
 	st_stacks__free(run.stacks);
+	ustkeep__free(run.ustk);
 	return err;
 }

@@ -32,11 +32,15 @@ struct ns_devvol {
 	char proto[8];
 };
 
+struct ustkeep;
+
 struct ns_run {
 	struct ns_opts o;
 	struct st_session s;
 	struct nsm *model;
 	struct st_stacks *stacks;
+	struct ustkeep *ustk; /* user stacks copied out of st_ustacks */
+	uint64_t last_ustk_prune;
 	struct ns_report rep;
 	struct ns_devvol devvol[NS_DEVVOL_MAX];
 	struct ioev_baseline base;

@@ -653,6 +653,11 @@ static uint64_t oldest_open(struct nsm *m, uint64_t now)
 	return t;
 }
 
+uint64_t nsm__horizon(struct nsm *m, uint64_t now)
+{
+	return oldest_open(m, now);
+}
+
 static bool off_keep(const void *e, uint64_t t)
 {
 	return ((const struct off *)e)->b >= t;

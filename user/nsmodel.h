@@ -126,6 +126,8 @@ void nsm__flush(struct nsm *m, uint64_t now);
 int nsm__open_ops(const struct nsm *m);
 /* The command name of a traced process, NULL when the model does not know it. */
 const char *nsm__comm(struct nsm *m, pid_t pid);
+/* The model forgets what happened before this: nothing older can be reported. */
+uint64_t nsm__horizon(struct nsm *m, uint64_t now);
 /* Memory held: events buffered. */
 size_t nsm__buffered(const struct nsm *m);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "stacks.h"
+#include "symhash.h"
 #include "ksyms.h"
 #include "syms.h"
 #include "ustack_recover.h"
@@ -8,6 +9,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -38,6 +40,7 @@ struct st_stacks {
 	bool watching;
 	atomic_bool stop;
 	struct arena_chunk *arena;
+	struct symhash *interned; /* each distinct name once: a long run repeats them */
 	bool ksyms_failed;
 	/* When each pid's maps were last re-read (a small direct-mapped table). */
 	struct {
@@ -53,7 +56,10 @@ struct st_stacks *st_stacks__new(void)
 	if (!s)
 		return NULL;
 	s->syms = syms_cache__new(NULL);
-	if (!s->syms) {
+	s->interned = symhash__new();
+	if (!s->syms || !s->interned) {
+		syms_cache__free(s->syms);
+		symhash__free(s->interned);
 		free(s);
 		return NULL;
 	}
@@ -74,16 +80,29 @@ void st_stacks__free(struct st_stacks *s)
 	}
 	ksyms__free(s->ksyms);
 	syms_cache__free(s->syms);
+	symhash__free(s->interned);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+static bool same_str(const void *val, const void *arg)
+{
+	return !strcmp(val, arg);
 }
 
 const char *st_stacks__intern(struct st_stacks *s, const char *str)
 {
 	size_t len = strlen(str) + 1;
+	uint64_t h = 0xcbf29ce484222325ULL;
 	struct arena_chunk *c = s->arena;
 	char *p;
+	size_t i;
 
+	for (i = 0; i + 1 < len; i++)
+		h = (h ^ (unsigned char)str[i]) * 0x100000001b3ULL;
+	p = symhash__find(s->interned, h, same_str, str);
+	if (p)
+		return p;
 	if (!c || c->cap - c->used < len) {
 		size_t cap = len > ARENA_CHUNK ? len : ARENA_CHUNK;
 
@@ -98,6 +117,7 @@ const char *st_stacks__intern(struct st_stacks *s, const char *str)
 	p = c->data + c->used;
 	memcpy(p, str, len);
 	c->used += len;
+	symhash__add(s->interned, h, p); /* not added: only a later copy more */
 	return p;
 }
 
@@ -252,6 +272,11 @@ int st_stacks__watch(struct st_stacks *s, int ring_fd)
 		st_err("cannot open the process ring: %s", strerror(-err));
 		return err;
 	}
+	/*
+	 * One malloc arena: a second one, the watcher's, keeps the pages of the
+	 * symbol tables it frees (seen: +10 MB RSS over a 10,000-process churn).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	/* Signals go to the main thread, whose poll they must interrupt. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

@@ -41,7 +41,7 @@ void st_stacks__unwatch(struct st_stacks *s, bool drain);
 /* Re-read a live process's mappings (libraries loaded since the first look). */
 void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid);
 int st_stacks__kernel(struct st_stacks *s, const uint64_t *ips, int n, const char **out, int max);
-/* A copy of @str owned by the arena. */
+/* A copy of @str owned by the arena (one per distinct string). */
 const char *st_stacks__intern(struct st_stacks *s, const char *str);
 
 #endif
