@@ -72,7 +72,14 @@ if [ "$MODE" = base ]; then
 	p2=$!
 	wait $p1 $p2
 	nodestage-sim unstage --proto iscsi --volume 1 >/dev/null
+	# When udev made the device's by-path link (the simulator polls for it):
+	# what the 1 s sleep has left after that is idle (the host checks it is wait).
+	BP=/dev/disk/by-path/ip-${ST_LAB_TARGET_ADDR:-10.99.0.2}:3260-iscsi-iqn.2005-10.org.freenas.ctl:vol1-lun-0
+	for _ in $(seq 100); do [ -e "$BP" ] || break; sleep 0.1; done
+	"$WL/appears" "$BP" 240 >appear-poll1s.txt &
+	AP=$!
 	sim "$TAG-poll1s" iscsi --volume 1 --poll-ms 1000
+	wait_bounded $AP 30 "by-path link witness" || notok "poll1s: $BP never appeared"
 fi
 stop_tracer "$TAG"
 if [ "$MODE" = inject ]; then
