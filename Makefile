@@ -44,8 +44,12 @@ PKGS := libbpf libelf zlib libdw json-c capstone libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
+# snprintf into a bounded buffer truncates on purpose (names, paths for
+# messages); gcc's guess that it may (which varies with -O) is no error.
+NO_TRUNC_WARN := $(shell $(CC) -Werror -Wno-format-truncation -x c -c /dev/null -o /dev/null \
+	2>/dev/null && echo -Wno-format-truncation)
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
-	-Wmissing-prototypes -Wstrict-prototypes
+	-Wmissing-prototypes -Wstrict-prototypes $(NO_TRUNC_WARN)
 comma := ,
 SAN_FLAGS := $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all)
 CFLAGS ?= -O2 -g
