@@ -310,6 +310,18 @@ out:
 	return missing;
 }
 
+/* @name exists in the mounted tracefs. */
+static bool tracefs_has(const char *name)
+{
+	const char *dir = st_tracefs_path(false);
+	char p[128];
+
+	if (!dir)
+		return false;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return !access(p, F_OK);
+}
+
 static void probe_attach(struct st_features *f, const struct attach_probe *ap)
 {
 	bool kfunc =
@@ -323,6 +335,12 @@ static void probe_attach(struct st_features *f, const struct attach_probe *ap)
 	}
 	if (!kfunc) {
 		(void)probe_attach_at(f, ap, NULL);
+		return;
+	}
+	/* libbpf attaches kprobes through the kprobe PMU, else tracefs's kprobe_events. */
+	if (ap->feat == ST_F_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK) &&
+	    !tracefs_has("kprobe_events")) {
+		set(f, ap->feat, false, "not in this kernel (no kprobe PMU, no kprobe_events)");
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(cold_funcs); i++)

@@ -2,6 +2,7 @@
 #include "opts.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -237,8 +238,11 @@ static void build_optset(const struct st_cmdspec *spec, struct optset *s)
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	/* '+': stop at the first non-option (CMD after "--" or a positional). */
-	strcpy(s->shorts, spec->positional ? "" : "+");
+	/*
+	 * '+': stop at the first non-option (CMD after "--" or a positional);
+	 * ':': a missing argument comes back as ':', not as an unknown option.
+	 */
+	strcpy(s->shorts, spec->positional ? ":" : "+:");
 	for (i = 0; i < (size_t)spec->nopts; i++)
 		add_opt(s, &spec->opts[i]);
 	for (i = 0; i < ARRAY_SIZE(common_defs); i++)
@@ -280,13 +284,19 @@ static const char *opt_name(const struct optset *s, int id, int ch)
 	return buf;
 }
 
-static int report_getopt_error(const struct optset *s, char **argv, int ch)
+static int report_getopt_error(char **argv, int ch)
 {
 	const char *bad = argv[optind - 1];
+	bool is_long = !strncmp(bad, "--", 2);
+	int len = (int)strcspn(bad, "=");
 
-	if (ch == ':' || (optopt && strchr(s->shorts, optopt) && ch != '?'))
-		st_err("option '%s' needs an argument (see --help)", bad);
-	else if (optopt)
+	if (ch == ':' && is_long)
+		st_err("option '%.*s' needs an argument (see --help)", len, bad);
+	else if (ch == ':')
+		st_err("option '-%c' needs an argument (see --help)", optopt);
+	else if (is_long && optopt)
+		st_err("option '%.*s' takes no argument (see --help)", len, bad);
+	else if (optopt > 0 && optopt < 128 && isprint(optopt))
 		st_err("unknown option '-%c' (see --help)", optopt);
 	else
 		st_err("unknown or ambiguous option '%s' (see --help)", bad);
@@ -325,7 +335,7 @@ int st_parse_args(const struct st_cmdspec *spec, struct st_common *c, int argc, 
 		int id = ch;
 
 		if (ch == '?' || ch == ':')
-			return report_getopt_error(&s, argv, ch);
+			return report_getopt_error(argv, ch);
 		if (ch < 256)
 			id = short_to_id(&s, spec, ch);
 		if (id == C_HELP) {

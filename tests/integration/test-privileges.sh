@@ -16,6 +16,20 @@ for sub in offcpu profile iolat nodestage; do
 	expect_rc 2 $ST $sub --sample 0; one_line
 	expect_rc 2 $ST $sub -p 1 -- true; one_line
 done
+# a missing argument is named as such, in the form it was given, never as garbage
+for a in "-p" "--pid" "-vd" "--duration"; do
+	expect_rc 2 $ST offcpu $a; one_line
+	want=$a
+	[ "$a" = -vd ] && want=-d
+	echo "$ERR" | grep -qx "scaletrace offcpu: option '$want' needs an argument (see --help)" ||
+		fail "offcpu $a: $ERR"
+done
+expect_rc 2 $ST doctor --json; one_line
+echo "$ERR" | grep -q "option '--json' needs an argument" || fail "doctor --json: $ERR"
+expect_rc 2 $ST offcpu --help=1; one_line
+echo "$ERR" | grep -q "option '--help' takes no argument" || fail "--help=1: $ERR"
+expect_rc 2 $ST offcpu -Q; one_line
+echo "$ERR" | grep -q "unknown option '-Q'" || fail "-Q: $ERR"
 expect_rc 2 $ST iolat --by nothing; one_line
 expect_rc 2 $ST profile -F 100000; one_line
 expect_rc 2 $ST offcpu -m 10 -M 5; one_line
