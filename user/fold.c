@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "fold.h"
+#include "symhash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,16 +17,6 @@ struct fold {
 	size_t cap, used;
 	uint64_t total;
 };
-
-static uint64_t hash_str(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
-}
 
 struct fold *fold__new(void)
 {
@@ -131,7 +122,7 @@ int fold__add(struct fold *f, const char *const *frames, int n, uint64_t count)
 		free(path);
 		return -ENOMEM;
 	}
-	h = hash_str(path, strlen(path));
+	h = symhash__str(path, strlen(path));
 	e = find_slot(f->slots, f->cap, path, h);
 	if (e->path) {
 		free(path);

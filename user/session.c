@@ -183,13 +183,18 @@ int st_session_watch_procs(struct st_session *s, struct st_stacks *st)
 	return err;
 }
 
+static void stop_watch(struct st_session *s, bool drain)
+{
+	if (s->watched)
+		st_stacks__unwatch(s->watched, drain);
+	s->watched = NULL;
+}
+
 void st_session_drain(struct st_session *s)
 {
 	if (s->rb)
 		ring_buffer__consume(s->rb);
-	if (s->watched)
-		st_stacks__unwatch(s->watched, true);
-	s->watched = NULL;
+	stop_watch(s, true);
 }
 
 /* The kernel's info on a loaded program (run time and count with bpf_stats on). */
@@ -405,9 +410,7 @@ int st_session_end(struct st_session *s, int err)
 			s->exit_status = st_child_exit_status(status);
 		s->child.pid = 0;
 	}
-	if (s->watched)
-		st_stacks__unwatch(s->watched, false);
-	s->watched = NULL;
+	stop_watch(s, false);
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	st_loader_destroy(&s->loader);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "stacks.h"
-#include "symhash.h"
 #include "ksyms.h"
+#include "symhash.h"
 #include "syms.h"
 #include "ustack_recover.h"
 #include "common.h"
@@ -93,13 +93,10 @@ static bool same_str(const void *val, const void *arg)
 const char *st_stacks__intern(struct st_stacks *s, const char *str)
 {
 	size_t len = strlen(str) + 1;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = symhash__str(str, len - 1);
 	struct arena_chunk *c = s->arena;
 	char *p;
-	size_t i;
 
-	for (i = 0; i + 1 < len; i++)
-		h = (h ^ (unsigned char)str[i]) * 0x100000001b3ULL;
 	p = symhash__find(s->interned, h, same_str, str);
 	if (p)
 		return p;

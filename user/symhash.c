@@ -19,6 +19,16 @@ struct symhash {
 
 #define SYMHASH_MIN_BUCKETS 64
 
+uint64_t symhash__str(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 uint64_t symhash__mix(uint64_t a, uint64_t b)
 {
 	/* splitmix64 finaliser over a combination of both */

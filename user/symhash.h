@@ -24,5 +24,7 @@ size_t symhash__count(const struct symhash *h);
 
 /* Mix two 64-bit values into a key (e.g. device and inode). */
 uint64_t symhash__mix(uint64_t a, uint64_t b);
+/* A key for @len bytes of a string (FNV-1a). */
+uint64_t symhash__str(const char *s, size_t len);
 
 #endif

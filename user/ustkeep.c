@@ -55,6 +55,11 @@ void ustkeep__free(struct ustkeep *k)
 	free(k);
 }
 
+static size_t kept_size(uint32_t nr, uint32_t wlen)
+{
+	return sizeof(struct kept) + (nr + wlen) * sizeof(uint64_t);
+}
+
 static struct kept *pack(const struct st_ustack *u)
 {
 	uint32_t nr = u->nr < ST_MAX_STACK ? u->nr : ST_MAX_STACK, wlen = 0, i;
@@ -63,7 +68,7 @@ static struct kept *pack(const struct st_ustack *u)
 	for (i = 0; u->nwin && i < ST_USTACK_WIN; i++)
 		if (u->win[i])
 			wlen = i + 1;
-	e = malloc(sizeof(*e) + (nr + wlen) * sizeof(uint64_t));
+	e = malloc(kept_size(nr, wlen));
 	if (!e)
 		return NULL;
 	e->sp = u->sp;
@@ -125,7 +130,7 @@ void ustkeep__note(struct ustkeep *k, uint64_t hash, uint64_t t)
 	e->hash = hash;
 	e->last_t = t;
 	k->v[k->n++] = e;
-	k->bytes += sizeof(*e) + (e->nr + e->wlen) * sizeof(uint64_t);
+	k->bytes += kept_size(e->nr, e->wlen);
 	bpf_map_delete_elem(k->fd, &hash);
 }
 
@@ -158,7 +163,7 @@ void ustkeep__prune(struct ustkeep *k, uint64_t horizon)
 			continue;
 		}
 		symhash__del(k->by_hash, e->hash, e);
-		k->bytes -= sizeof(*e) + (e->nr + e->wlen) * sizeof(uint64_t);
+		k->bytes -= kept_size(e->nr, e->wlen);
 		free(e);
 	}
 	k->n = out;
