@@ -74,7 +74,9 @@ if [ "$MODE" = base ]; then
 	nodestage-sim unstage --proto iscsi --volume 1 >/dev/null
 	# When udev made the device's by-path link (the simulator polls for it):
 	# what the 1 s sleep has left after that is idle (the host checks it is wait).
-	BP=/dev/disk/by-path/ip-${ST_LAB_TARGET_ADDR:-10.99.0.2}:3260-iscsi-iqn.2005-10.org.freenas.ctl:vol1-lun-0
+	# (named as nodestage-sim names it, with the same ST_LAB_* overrides)
+	portal=${ST_LAB_ISCSI_PORTAL:-${ST_LAB_TARGET_ADDR:-10.99.0.2}:3260}
+	BP=/dev/disk/by-path/ip-$portal-iscsi-${ST_LAB_ISCSI_IQN_PREFIX:-iqn.2005-10.org.freenas.ctl:vol}1-lun-0
 	for _ in $(seq 100); do [ -e "$BP" ] || break; sleep 0.1; done
 	"$WL/appears" "$BP" 240 >appear-poll1s.txt &
 	AP=$!
