@@ -21,6 +21,11 @@ enum iolat_flags {
 };
 
 /* One finished block request, as the ring buffer carries it. */
+/* hidden_devs key: a hidden disk's name (DISK_NAME_LEN), zero padded */
+struct iolat_disk_key {
+	char name[32];
+};
+
 struct iolat_event {
 	__u64 t_insert, t_issue, t_tx, t_rx, t_complete; /* bpf_ktime_get_ns(); 0 = unseen */
 	__u64 t_last_retrans;
@@ -41,6 +46,7 @@ struct iolat_event {
 	__s32 kstack;  /* submitter's kernel stack (kstacks id), -1 = none */
 	__u32 ooo;     /* segments that arrived out of order: the target resent one */
 	char disk[32]; /* gendisk name (hidden NVMe path disks have no sysfs dev entry) */
+	__u64 cgid;    /* the submitter's cgroup v2 id (pods, containers: k8s.h) */
 };
 
 /* Socket exchanges on storage ports (iSCSI login, NVMe-TCP connect, ...). */

@@ -49,6 +49,7 @@ struct iolat_req {
 	__u32 exchanges;
 	__u32 pid, tid;
 	__u8 proto, flags;
+	__u8 r2t_unnamed; /* an R2T counted before its pointer was current */
 	char comm[ST_COMM_LEN];
 	__u64 t_rx;
 	__u64 rx_retrans_ts;
@@ -57,6 +58,7 @@ struct iolat_req {
 	__u32 rtt_us, srtt_us;
 	__u64 ustack;
 	__s32 kstack;
+	__u64 cgid;
 };
 
 struct {
@@ -142,9 +144,42 @@ static __always_inline __u32 rq_dev(struct request *rq)
 	return (__u32)BPF_CORE_READ(disk, major) << 20 | (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
+/*
+ * The paths of NVMe multipath namespaces (nvmeXcYnZ) are hidden disks: their
+ * requests carry the path's own dev_t, which sysfs does not show. User space
+ * names them here (nr_hidden > 0); the first request seen on one adds its
+ * dev_t to devs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct iolat_disk_key);
+	__type(value, __u8);
+} hidden_devs SEC(".maps");
+
+__u32 nr_hidden = 0;
+
 static __always_inline bool dev_wanted(__u32 dev)
 {
 	return !filter_devs || bpf_map_lookup_elem(&devs, &dev);
+}
+
+static __always_inline bool rq_wanted(struct request *rq)
+{
+	struct iolat_disk_key k = {};
+	struct gendisk *disk;
+	__u32 dev = rq_dev(rq);
+	__u8 one = 1;
+
+	if (dev_wanted(dev))
+		return true;
+	if (!nr_hidden || !dev || !(disk = st_rq_disk(rq)))
+		return false;
+	BPF_CORE_READ_STR_INTO(&k.name, disk, disk_name);
+	if (!bpf_map_lookup_elem(&hidden_devs, &k))
+		return false;
+	bpf_map_update_elem(&devs, &dev, &one, BPF_ANY);
+	return true;
 }
 
 static __always_inline struct iolat_req *req_get(__u64 rq, bool create)
@@ -170,6 +205,7 @@ static __always_inline void note_submitter(struct iolat_req *r, void *ctx)
 	r->pid = id >> 32;
 	r->tid = (__u32)id;
 	r->kstack = -1;
+	r->cgid = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	if (!want_stacks || !ctx)
 		return;
@@ -188,7 +224,7 @@ static __always_inline int on_insert(void *ctx, struct request *rq)
 {
 	struct iolat_req *r;
 
-	if (!dev_wanted(rq_dev(rq)))
+	if (!rq_wanted(rq))
 		return 0;
 	r = req_get((__u64)rq, true);
 	if (!r)
@@ -203,7 +239,7 @@ static __always_inline int on_issue(void *ctx, struct request *rq)
 {
 	struct iolat_req *r;
 
-	if (!dev_wanted(rq_dev(rq)))
+	if (!rq_wanted(rq))
 		return 0;
 	r = req_get((__u64)rq, true);
 	if (!r)
@@ -237,6 +273,7 @@ static __always_inline void fill_event(struct iolat_event *e, const struct iolat
 	__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
 	e->ustack = r->ustack;
 	e->kstack = r->pid ? r->kstack : -1;
+	e->cgid = r->cgid;
 	e->dev = rq_dev(rq);
 	{
 		struct gendisk *disk = st_rq_disk(rq);
@@ -592,6 +629,7 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 	struct sock *sk;
 	struct iolat_sock *s;
 	__u64 rq, now, r2t;
+	__u32 queued = 0;
 
 	if (!bpf_core_type_exists(struct iscsi_task))
 		return 0;
@@ -606,6 +644,14 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 	r->proto = IOLAT_PROTO_ISCSI;
 	tt = BPF_CORE_READ(task, dd_data);
 	r2t = tt ? (__u64)BPF_CORE_READ(tt, r2t) : 0;
+	/*
+	 * R2Ts received but not yet taken up: this call takes the next one (the
+	 * transmit loop picks it up inside, after our entry, so at the first
+	 * data-out the current r2t is still NULL).
+	 */
+	if (tt && bpf_core_field_exists(tt->r2tqueue))
+		queued =
+		    BPF_CORE_READ(tt, r2tqueue.kfifo.in) - BPF_CORE_READ(tt, r2tqueue.kfifo.out);
 	if (!r->t_tx) {
 		__u32 dev = rq_dev((struct request *)rq);
 		__u8 one = 1;
@@ -626,13 +672,16 @@ static __always_inline int on_iscsi_xmit(struct iscsi_task *task)
 		}
 		if (learn_devs && dev)
 			bpf_map_update_elem(&devs, &dev, &one, BPF_NOEXIST);
-	} else if (r2t && r2t != r->last_r2t) {
+	} else if (r2t ? r2t != r->last_r2t && !r->r2t_unnamed : queued > 0) {
 		r->exchanges = (r->exchanges ? r->exchanges : 1) + 1;
+		r->r2t_unnamed = !r2t;
 		sk = (struct sock *)r->sk;
 		s = sk ? bpf_map_lookup_elem(&socks, &r->sk) : NULL;
 		if (s)
 			s->first_arrival =
 			    0; /* the R2T is answered: the response is still to come */
+	} else if (r2t) {
+		r->r2t_unnamed = 0; /* the R2T counted earlier is now current */
 	}
 	r->last_r2t = r2t;
 	r->t_last_send = now;

@@ -50,18 +50,23 @@ static int block_devt(const char *sysfs, const char *name, uint32_t *dev)
 static int add(struct blkdev *out, int n, int max, const char *sysfs, const char *name, int proto,
 	       const char *target)
 {
-	uint32_t dev;
-	int i;
+	uint32_t dev = 0;
+	int i, hidden;
 
-	if (n >= max || block_devt(sysfs, name, &dev))
+	if (n >= max || strlen(name) >= sizeof(out[n].name))
+		return n;
+	/* A multipath path (nvmeXcYnZ) is a hidden disk: named, without a dev_t. */
+	hidden = block_devt(sysfs, name, &dev) != 0;
+	if (hidden && (strncmp(name, "nvme", 4) || !strchr(name + 4, 'c')))
 		return n;
 	for (i = 0; i < n; i++)
-		if (out[i].dev == dev)
+		if (hidden ? !strcmp(out[i].name, name) : out[i].dev == dev)
 			return n;
 	memset(&out[n], 0, sizeof(out[n]));
 	snprintf(out[n].name, sizeof(out[n].name), "%s", name);
 	snprintf(out[n].target, sizeof(out[n].target), "%s", target);
 	out[n].dev = dev;
+	out[n].hidden = hidden;
 	out[n].proto = proto;
 	return n + 1;
 }
@@ -129,6 +134,27 @@ int blkdevs_scan(const char *sysfs, struct blkdev *out, int max)
 	int n = scan_nvme(sysfs, out, 0, max);
 
 	return scan_iscsi(sysfs, out, n, max);
+}
+
+int blkdev_paths(const char *sysfs, const char *name, struct blkdev *out, int max)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (!strncmp(name, "/dev/", 5))
+		name += 5;
+	if (strncmp(name, "nvme", 4) || strchr(name, '/'))
+		return 0;
+	snprintf(p, sizeof(p), "%s/class/block/%s/multipath", sysfs, name);
+	d = opendir(p);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n = add(out, n, max, sysfs, e->d_name, BLKDEV_NVME_TCP, "");
+	if (d)
+		closedir(d);
+	return n;
 }
 
 int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev)

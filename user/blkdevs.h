@@ -12,8 +12,9 @@
 enum blkdev_proto { BLKDEV_OTHER = 0, BLKDEV_NVME_TCP = 1, BLKDEV_ISCSI = 2 };
 
 struct blkdev {
-	char name[32];	  /* "sdb", "nvme0n1" */
-	uint32_t dev;	  /* kernel dev_t: major << 20 | minor */
+	char name[32];	  /* "sdb", "nvme0n1", "nvme0c0n1" */
+	uint32_t dev;	  /* kernel dev_t: major << 20 | minor; 0 for a hidden disk */
+	int hidden;	  /* a path of a multipath namespace: no dev_t in sysfs */
 	int proto;	  /* enum blkdev_proto */
 	char target[128]; /* "10.99.0.2:4420 nqn..." / "10.99.0.2:3260 iqn..." when known */
 };
@@ -26,6 +27,13 @@ int blkdevs_scan(const char *sysfs, struct blkdev *out, int max);
 int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev);
 /* Name of a dev_t from /sys/dev/block/MAJ:MIN, or "MAJ:MIN"; writes into buf. */
 const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len);
+
+/*
+ * The paths of multipath namespace @name ("nvme0n1" -> "nvme0c0n1", ...) from
+ * /sys/class/block/NAME/multipath, as hidden entries; 0 for any other disk.
+ * Their requests carry the path's dev_t, which sysfs does not show.
+ */
+int blkdev_paths(const char *sysfs, const char *name, struct blkdev *out, int max);
 
 /* nvme0c1n2 (a path of a multipath namespace) -> nvme0n2, the disk users see. */
 void blkdev_head_name(char *name);

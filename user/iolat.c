@@ -14,6 +14,7 @@
 #include "iostats.h"
 #include "mdreport.h"
 #include "opts.h"
+#include "k8s.h"
 #include "report.h"
 #include "session.h"
 #include "stacks.h"
@@ -153,11 +154,23 @@ static void push_devs(struct iolat_run *run)
 
 	if (run->only_dev) {
 		bpf_map__update_elem(skel->maps.devs, &run->only_dev, 4, &one, 1, BPF_ANY);
-		return;
+		run->ndevs = blkdev_paths("/sys", run->o.dev, run->devs, BLKDEVS_MAX);
+	} else {
+		run->ndevs = blkdevs_scan("/sys", run->devs, BLKDEVS_MAX);
 	}
-	run->ndevs = blkdevs_scan("/sys", run->devs, BLKDEVS_MAX);
-	for (i = 0; i < run->ndevs; i++)
-		bpf_map__update_elem(skel->maps.devs, &run->devs[i].dev, 4, &one, 1, BPF_ANY);
+	for (i = 0; i < run->ndevs; i++) {
+		struct iolat_disk_key k = {};
+
+		if (!run->devs[i].hidden) {
+			bpf_map__update_elem(skel->maps.devs, &run->devs[i].dev, 4, &one, 1,
+					     BPF_ANY);
+			continue;
+		}
+		/* a multipath path: BPF learns its dev_t from its name */
+		snprintf(k.name, sizeof(k.name), "%s", run->devs[i].name);
+		if (!bpf_map__update_elem(skel->maps.hidden_devs, &k, sizeof(k), &one, 1, BPF_ANY))
+			skel->bss->nr_hidden = 1;
+	}
 }
 
 /* The kernel's disk name when it came with the event, else sysfs. */
@@ -473,6 +486,7 @@ static json_object *json_groups(const struct iostats *st)
 static json_object *json_slow(struct iolat_run *run)
 {
 	json_object *arr = json_object_new_array();
+	struct k8s_cgmap *cg = st_k8s_cgmap_open();
 	char d[32];
 	size_t i;
 
@@ -496,8 +510,10 @@ static json_object *json_slow(struct iolat_run *run)
 		json_object_object_add(o, "exchanges", json_object_new_uint64(s->e.exchanges));
 		json_object_object_add(o, "retransmitted",
 				       json_object_new_boolean(s->sp.retransmitted));
+		st_json_k8s(o, cg, s->e.cgid);
 		json_object_array_add(arr, o);
 	}
+	k8s_cgmap__free(cg);
 	return arr;
 }
 

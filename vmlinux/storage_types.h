@@ -49,8 +49,14 @@ struct iscsi_task {
 	void *dd_data;
 };
 
+/* include/linux/kfifo.h: struct __kfifo sits in an anonymous union there */
+struct kfifo {
+	struct __kfifo kfifo;
+};
+
 struct iscsi_tcp_task {
 	struct iscsi_r2t_info *r2t;
+	struct kfifo r2tqueue; /* R2Ts received, not yet answered */
 };
 
 struct iscsi_tcp_conn {

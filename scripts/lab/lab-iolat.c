@@ -6,7 +6,10 @@
  *           laid out with --size MB (default 16) of written blocks when it
  *           is missing or shorter, so that later writes are plain overwrites.
  *   Offsets are random, 4 KiB aligned, within the first --size MB. The first
- *   --warmup I/Os (default 3) are not counted.
+ *   --warmup I/Os (default 3) are not counted. Before each I/O it pauses a
+ *   random 0-4 ms: dm-delay counts in ticks of the guest's 250 Hz clock, and
+ *   I/O issued right after the tick that completed the previous one would
+ *   always see the longest wait; the pause spreads the requests over the tick.
  * Prints one line:
  *   median_ms=M mean_ms=A min_ms=L max_ms=H n=N rw=RW
  * Exit 0, 1 on I/O error, 2 on bad usage.
@@ -161,8 +164,13 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < warmup + count; i++) {
 		off_t off = (off_t)(rnd() % blocks) * BS;
-		double t0 = now_ms(), t1;
-		ssize_t n = write_mode ? pwrite(fd, buf, BS, off) : pread(fd, buf, BS, off);
+		struct timespec pause = { 0, (long)(rnd() % 4000000) };
+		double t0, t1;
+		ssize_t n;
+
+		nanosleep(&pause, NULL);
+		t0 = now_ms();
+		n = write_mode ? pwrite(fd, buf, BS, off) : pread(fd, buf, BS, off);
 
 		t1 = now_ms();
 		if (n != BS) {

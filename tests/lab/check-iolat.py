@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks of the iolat injection runs (tests/lab/test-iolat-split.sh): WORKDIR."""
 import functools
+import re
 import json
 import os
 import statistics
@@ -41,6 +42,38 @@ def reads(j, proto):
                   f"target={g['target']['p50_us']} us, retransmitted={g['retransmitted']}")
             return g
     return None
+
+
+UNIT = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+STREAM = re.compile(r"^\d\d:\d\d:\d\d (.+?) +(\d+) (\S+) +(\S+) +(\d+) +(\S+)  kernel +(\S+) "
+                    r"network +(\S+) target +(\S+)( retransmitted)?( \(block only\))?$")
+
+
+def us(text):
+    m = re.fullmatch(r"([\d.]+)(ns|us|ms|s)", text)
+    assert m, text
+    return float(m.group(1)) * UNIT[m.group(2)]
+
+
+def stream(name):
+    """The requests iolat --slower-than streamed to stdout in scenario NAME."""
+    out = []
+    try:
+        lines = open(os.path.join(work, f"iolat-{name}.out")).read().splitlines()
+    except OSError:
+        return out
+    for ln in lines:
+        m = STREAM.match(ln)
+        if m:
+            out.append({"dev": m.group(3), "op": m.group(4), "bytes": int(m.group(5)),
+                        "total": us(m.group(6)), "kernel": us(m.group(7)),
+                        "network": us(m.group(8)), "target": us(m.group(9)),
+                        "retransmitted": bool(m.group(10))})
+    return out
+
+
+def proto_of(dev):
+    return "nvme" if dev.startswith("nvme") else "iscsi" if dev.startswith("sd") else None
 
 
 def ms(g, comp):
@@ -109,30 +142,58 @@ for proto in ["iscsi", "nvme"]:
     base_t = ms(g["none"], "target")
     say(ms(g["none"], "network") < 1.0,
         f"{proto} no injection: network median {ms(g['none'], 'network'):.2f} ms < 1")
-    say(ms(g["none"], "target") <= ms(g["none"], "total"),
-        f"{proto} no injection: target median {base_t:.2f} ms within the total")
+    say(base_t < 3, f"{proto} no injection: target median {base_t:.2f} ms < 3")
     say(abs(ms(g["net20"], "network") - 20) <= 2,
         f"{proto} --net-delay 20: network median {ms(g['net20'], 'network'):.2f} ms = 20 +-10%")
     say(ms(g["net20"], "target") - base_t < 3,
         f"{proto} --net-delay 20: target median grew {ms(g['net20'], 'target') - base_t:.2f} ms < 3")
     dt, inj = ms(g["target30"], "target") - base_t, injected_target_ms("target30", proto)
     say(abs(inj - 30) <= 4.5, f"{proto} --target-delay 30: the store's service time grew {inj:.2f} ms (30 +-15%)")
+    say(abs(dt - 30) <= 3, f"{proto} --target-delay 30: target median grew {dt:.2f} ms = 30 +-10%")
     say(near_injected(dt, inj),
         f"{proto} --target-delay 30: target median grew {dt:.2f} ms = the injected {inj:.2f} -10%/+10%+1.5ms")
     say(ms(g["target30"], "network") < 3,
         f"{proto} --target-delay 30: network median {ms(g['target30'], 'network'):.2f} ms < 3")
     dn, dt = ms(g["both"], "network"), ms(g["both"], "target") - base_t
     inj = injected_target_ms("both", proto)
-    say(abs(dn - 20) <= 2 and near_injected(dt, inj) and abs(inj - 30) <= 4.5,
-        f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = the injected "
-        f"{inj:.2f} -10%/+10%+1.5ms (30 +-15%)")
+    # Wire time beyond the connection's minimum RTT is target time in the model
+    # (docs/attribution.md): netem's own jitter under TCG, measured by the
+    # net20 run as the target's growth there, rides on top of the 30 ms.
+    jit = ms(g["net20"], "target") - base_t
+    say(abs(dn - 20) <= 2 and abs(dt - jit - 30) <= 3 and near_injected(dt - jit, inj)
+        and abs(inj - 30) <= 4.5,
+        f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = 30 +-10% + the "
+        f"net20 jitter {jit:.2f} ms, and = the injected {inj:.2f} -10%/+10%+1.5ms (30 +-15%)")
     lg = g["loss5"]
     say(lg is not None and lg["retransmitted"] > 0,
         f"{proto} --net-loss 5: {lg['retransmitted'] if lg else 0} requests saw a loss")
-    if g["tponly"]:
-        # Lower precision, stated: srtt (delayed ACKs inflate it) and no transport stamps.
-        say(18 <= ms(g["tponly"], "network") <= 30,
-            f"{proto} block-tracepoint mode: network median {ms(g['tponly'], 'network'):.2f} ms in [18, 30]")
+    # Lower precision, stated: srtt (delayed ACKs inflate it) and no transport
+    # stamps. NVMe-TCP namespaces are multipath heads: the requests are on the
+    # hidden path disk (nvme0c0n1), which iolat names to BPF.
+    say(g["tponly"] is not None and 18 <= ms(g["tponly"], "network") <= 30,
+        f"{proto} block-tracepoint mode: network median {ms(g['tponly'], 'network'):.2f} ms in [18, 30]")
+    # Writes beyond the in-capsule / immediate data wait for an R2T: two round trips.
+    big = [r for r in stream("net20") if r["op"] == "write" and r["bytes"] >= 65536
+           and proto_of(r["dev"]) == proto]
+    net = statistics.median([r["network"] for r in big]) / 1000 if big else float("nan")
+    kern = statistics.median([r["kernel"] for r in big]) / 1000 if big else float("nan")
+    say(len(big) >= 5 and 36 <= net <= 44 and kern < 5,
+        f"{proto} --net-delay 20: {len(big)} writes of >= 64 KiB (R2T): network median {net:.2f} ms "
+        f"= 2 round trips (40 +-10%), kernel median {kern:.2f} ms < 5")
+    # Every request of the no-injection run, one by one: kernel + network + target = total.
+    rs = [r for r in stream("none") if proto_of(r["dev"]) == proto]
+    bad = [r for r in rs if abs(r["kernel"] + r["network"] + r["target"] - r["total"])
+           > max(0.02 * r["total"], 0.01 * r["total"] + 2)]
+    say(len(rs) >= 30 and not bad,
+        f"{proto} no injection: kernel+network+target = total (+-2%) for each of {len(rs)} streamed "
+        f"requests ({len(bad)} off{': ' + str(bad[0]) if bad else ''})")
+    # --net-loss 5: the wire time of this protocol's requests that saw a loss is network.
+    lossy = [r for r in stream("loss5") if r["retransmitted"] and proto_of(r["dev"]) == proto]
+    wire = sum(r["total"] - r["kernel"] for r in lossy)
+    netl = sum(r["network"] for r in lossy)
+    say(bool(lossy) and netl >= 0.8 * wire,
+        f"{proto} --net-loss 5: {len(lossy)} requests saw a loss; their wire time is network "
+        f"({netl:.0f} of {wire:.0f} us)")
 j = runs["loss5"]
 if j:
     lossy = [s for s in j["slowest"] if s["retransmitted"]]
@@ -140,6 +201,22 @@ if j:
     net = [s["network_us"] for s in lossy]
     say(bool(lossy) and sum(net) >= 0.8 * sum(wire),
         f"--net-loss 5: the lossy requests' wire time is network ({sum(net)} of {sum(wire)} us)")
+# --folded of the no-injection run: its [kernel]/[network]/[target] leaves sum
+# to what the streamed requests say (each request in whole microseconds).
+fold = {}
+try:
+    for ln in open(os.path.join(work, "iolat-none.folded")):
+        stack, n = ln.rstrip("\n").rsplit(" ", 1)
+        leaf = stack.split(";")[-1]
+        fold[leaf] = fold.get(leaf, 0) + int(n)
+except OSError:
+    pass
+rs = stream("none")
+for comp in ["kernel", "network", "target"]:
+    want = sum(r[comp] for r in rs)
+    got = fold.get(f"[{comp}]", 0)
+    say(rs and abs(got - want) <= 0.02 * want + len(rs),
+        f"none --folded: [{comp}] frames {got} us = the streamed requests' {want:.0f} us")
 if runs["tponly"]:
     say("block tracepoints only" in runs["tponly"]["precision"],
         "without fentry and kprobes the report says it uses block tracepoints only")

@@ -12,15 +12,19 @@ scenario() { # NAME COUNT ST_ARGS LAB-OPTIONS...
 	shift 3
 	SCENARIO=$name COUNT=$count ST_ARGS=$args lab --proto all --timeout 600 "$@" -- \
 		env SCENARIO="$name" COUNT="$count" ST_ARGS="$args" LOGIN="${LOGIN:-0}" \
-		SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" bash "$GUEST/iolat-split.sh"
+		WRITES="${WRITES:-0}" SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" \
+		bash "$GUEST/iolat-split.sh"
 	[ "$LAB_RC" = 0 ] || show_lab_output
 	guest_results
 }
-LOGIN=1 scenario none 30 ""
-LOGIN=1 scenario net20 30 "" --net-delay 20
+# none and loss5 also stream every request (--slower-than 1us: each one's own
+# split is checked) and none writes --folded; net20 adds R2T writes and streams
+# those slower than 30 ms (two round trips: the writes, not the reads).
+LOGIN=1 scenario none 30 "--slower-than 1us --folded iolat-none.folded"
+LOGIN=1 WRITES=10 scenario net20 30 "--slower-than 30ms" --net-delay 20
 scenario target30 30 "" --target-delay 30
 scenario both 30 "" --net-delay 20 --target-delay 30
-scenario loss5 100 "" --net-loss 5
+scenario loss5 100 "--slower-than 1us" --net-loss 5
 SCALETRACE_DISABLE=fentry,kprobe scenario tponly 20 "" --net-delay 20
 python3 "$REPO/tests/lab/check-iolat.py" "$WORK" || FAILS=$((FAILS + 1))
 # --report: every number of the Markdown report equals its JSON's.

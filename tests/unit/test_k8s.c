@@ -14,69 +14,12 @@
 #include <unistd.h>
 
 #include "k8s.h"
+#include "support/faketree.h"
 
 #define UID  "0b1c5a3e-7f2d-4c6b-9a8e-1d2f3a4b5c6d"
 #define UIDU "0b1c5a3e_7f2d_4c6b_9a8e_1d2f3a4b5c6d"
 #define CID  "4f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define HASH "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-
-/* ---- fake trees ---------------------------------------------------------- */
-
-static void mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(tmp, 0755);
-		*p = '/';
-	}
-	mkdir(tmp, 0755);
-}
-
-static void mkdirf(const char *root, const char *rel)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	mkdirs(path);
-}
-
-static void write_file(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	*strrchr(path, '/') = '\0';
-	mkdirs(path);
-	path[strlen(path)] = '/';
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *fake_root(void)
-{
-	char tmpl[] = "/tmp/st-k8s-test.XXXXXX";
-
-	assert_non_null(mkdtemp(tmpl));
-	return strdup(tmpl);
-}
-
-static void remove_tree(char *root)
-{
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-	free(root);
-}
 
 static uint64_t ino_of(const char *root, const char *rel)
 {
@@ -200,7 +143,7 @@ static void test_proc_cgroup(void **state)
 {
 	static const char *v1 = "12:memory:/kubepods/x\n11:pids:/\n0::/kubepods.slice/"
 				"kubepods-pod" UIDU ".slice/cri-containerd-" CID ".scope\n";
-	char *root = fake_root();
+	char *root = fake_root("k8s");
 	char path[PATH_MAX];
 	struct k8s_pod p;
 
@@ -265,7 +208,7 @@ static void test_mountinfo(void **state)
 
 static void test_pod_cgroup_systemd(void **state)
 {
-	char *root = fake_root();
+	char *root = fake_root("k8s");
 	char path[PATH_MAX], want[PATH_MAX];
 
 	(void)state;
@@ -287,7 +230,7 @@ static void test_pod_cgroup_systemd(void **state)
 
 static void test_pod_cgroup_cgroupfs_and_walk(void **state)
 {
-	char *root = fake_root();
+	char *root = fake_root("k8s");
 	char path[PATH_MAX], want[PATH_MAX];
 
 	(void)state;
@@ -299,7 +242,7 @@ static void test_pod_cgroup_cgroupfs_and_walk(void **state)
 	remove_tree(root);
 
 	/* kind: only the walk finds it, and it stops at the pod, not a child */
-	root = fake_root();
+	root = fake_root("k8s");
 	mkdirf(root, "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
 		     "kubelet-kubepods-besteffort-pod" UIDU ".slice/cri-containerd-" CID ".scope");
 	snprintf(want, sizeof(want),
@@ -338,7 +281,7 @@ static void test_resolve_paths(void **state)
 static void test_cgmap(void **state)
 {
 	static const char *ctr = SD_POD "/cri-containerd-" CID ".scope";
-	char *root = fake_root();
+	char *root = fake_root("k8s");
 	char path[PATH_MAX];
 	struct k8s_cgmap *m;
 	struct k8s_pod p;
@@ -504,7 +447,7 @@ static void test_vol_data(void **state)
 static void test_volume_resolve(void **state)
 {
 	static const char *staging = CSI "/org.scale.csi.iscsi/" HASH "/globalmount";
-	char *root = fake_root();
+	char *root = fake_root("k8s");
 	struct k8s_volume v;
 	char name[64];
 

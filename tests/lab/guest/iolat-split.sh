@@ -9,9 +9,9 @@ ST=${ST:-$ROOT/scaletrace}
 name=${SCENARIO:?}
 
 stage iscsi 1 && ok "$name iscsi: staged $DEV" || notok "$name iscsi: stage"
-DEV_I=$DEV
+DEV_I=$DEV MNT_I=$MNT
 stage nvme 1 && ok "$name nvme: staged $DEV" || notok "$name nvme: stage"
-DEV_N=$DEV
+DEV_N=$DEV MNT_N=$MNT
 
 # The lab is emulated (TCG): the default 1% CPU budget would sample requests away.
 # shellcheck disable=SC2086
@@ -34,6 +34,15 @@ for d in "$DEV_I" "$DEV_N"; do
 	lab-iolat --count "${COUNT:-30}" --warmup 2 "$d" >>"iolat-$name.fio" 2>&1
 done
 store_trace_stop "iolat-$name.store"
+# WRITES=N: N direct 256 KiB writes to a file on each volume. Beyond the
+# in-capsule / immediate data (NVMe-TCP 16 KiB, iSCSI 8 KiB here) the target
+# asks for the data with an R2T: two round trips per write.
+if [ "${WRITES:-0}" -gt 0 ]; then
+	for m in "$MNT_I" "$MNT_N"; do
+		dd if=/dev/zero of="$m/r2t" bs=256k count="$WRITES" oflag=direct conv=notrunc \
+			status=none || notok "$name: direct writes to $m"
+	done
+fi
 kill -INT $pid
 wait $pid
 check "$name: iolat exited 0" test $? = 0
@@ -44,7 +53,7 @@ check "$name: iolat wrote the Markdown report" test -s "iolat-$name.md"
 # target (login PDUs, port 3260) come back as exchanges with their own split.
 if [ "${LOGIN:-0}" = 1 ]; then
 	unstage iscsi 1 || notok "$name: iscsi unstage"
-	"$ST" iolat --overhead-budget 100 ${ST_ARGS:-} --json "iolat-$name-login.json" \
+	"$ST" iolat --overhead-budget 100 --json "iolat-$name-login.json" \
 		>"iolat-$name-login.out" 2>"iolat-$name-login.err" &
 	pid=$!
 	until grep -q '^Tracing' "iolat-$name-login.err" 2>/dev/null; do
