@@ -85,6 +85,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	init.samples = st_sample_n > 1 ? st_sample_n : 1;
+	init.cgid = bpf_get_current_cgroup_id();
 	BPF_CORE_READ_STR_INTO(&init.comm, task, group_leader, comm);
 	if (bpf_map_update_elem(&counts, &key, &init, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&counts, &key);

@@ -21,6 +21,7 @@ enum profile_flags {
 
 struct profile_val {
 	__u64 samples;
+	__u64 cgid; /* cgroup v2 id at the first sample (pods, containers: k8s.h) */
 	char comm[ST_COMM_LEN];
 };
 

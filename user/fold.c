@@ -2,6 +2,7 @@
 #include "fold.h"
 #include "symhash.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,31 @@ static size_t put_frame(char *dst, const char *name)
 	return n;
 }
 
+/*
+ * flamegraph.pl reads "STACK COUNT" with /^(.*)\s+?(\d+(?:\.\d*)?)$/ and then
+ * tries the same on STACK for a second (differential) column: a last frame
+ * ending in whitespace and a number ("worker 2") would turn into a count.
+ * That whitespace becomes '_'.
+ */
+static void guard_count_suffix(char *path, char *end)
+{
+	char *q = end, *dot;
+
+	while (q > path && isdigit((unsigned char)q[-1]))
+		q--;
+	if (q > path && q[-1] == '.') { /* "12." or "12.5": the integer part first */
+		dot = q - 1;
+		for (q = dot; q > path && isdigit((unsigned char)q[-1]);)
+			q--;
+		if (q == dot)
+			return; /* ".5": no whitespace can precede the "5" */
+	} else if (q == end) {
+		return; /* no number at the end */
+	}
+	while (q > path && isspace((unsigned char)q[-1]))
+		*--q = '_';
+}
+
 static char *join(const char *const *frames, int n)
 {
 	size_t len = 1;
@@ -102,8 +128,9 @@ static char *join(const char *const *frames, int n)
 	}
 	*p = '\0';
 	/* The count follows the last space: a trailing space in a frame is ambiguous. */
-	while (p > path && p[-1] == ' ')
+	while (p > path && isspace((unsigned char)p[-1]))
 		*--p = '\0';
+	guard_count_suffix(path, p);
 	return path;
 }
 

@@ -154,6 +154,8 @@ static void print_op_line(const struct nsm_op *op, int64_t mono_to_real)
 		printf(" pv %s", op->pv);
 	if (op->pod_uid[0])
 		printf(" pod %s", op->pod_uid);
+	if (op->container_id[0]) /* the short form of docker / crictl ps */
+		printf(" container %.12s", op->container_id);
 	printf("\n");
 	fflush(stdout);
 }
@@ -521,6 +523,8 @@ int ns_report_end(struct ns_report *r, const struct st_session *s)
 	}
 	err = st_write_fold_outputs(r->o->c, r->fold,
 				    "NodeStage: kernel, network, TrueNAS, user, wait", "us");
+	if (!err)
+		err = st_write_pprof(r->o->c, r->fold, "nodestage", "us", s);
 	if (!err && (r->o->c->json_path || r->o->report))
 		err = write_json(r, s);
 	return err;

@@ -366,23 +366,9 @@ static void print_summary(struct offcpu_run *run)
 	st_report_costs(stdout, &run->s);
 }
 
-/* The cgroup of a bucket's process and, inside Kubernetes, its pod and container. */
-static void k8s_json(json_object *o, struct k8s_cgmap *cg, uint64_t cgid)
-{
-	char path[4096] = "";
-	struct k8s_pod pod = { 0 };
-
-	if (cg && cgid && !k8s_cgmap__path(cg, cgid, path, sizeof(path)))
-		k8s_cgmap__pod(cg, cgid, &pod);
-	json_object_object_add(o, "cgroup", json_object_new_string(path));
-	json_object_object_add(o, "pod_uid", json_object_new_string(pod.pod_uid));
-	json_object_object_add(o, "container_id", json_object_new_string(pod.container_id));
-}
-
 static json_object *json_stacks(struct offcpu_run *run, struct offcpu_bpf *skel)
 {
-	char root[4096];
-	struct k8s_cgmap *cg = k8s_cgroup2_root(root, sizeof(root)) ? NULL : k8s_cgmap__new(root);
+	struct k8s_cgmap *cg = st_k8s_cgmap_open();
 	json_object *arr = json_object_new_array();
 	const char *fr[2 * ST_MAX_STACK + 4];
 	size_t i;
@@ -403,7 +389,7 @@ static json_object *json_stacks(struct offcpu_run *run, struct offcpu_bpf *skel)
 		    o, "total_us", json_object_new_uint64((e->val.total_ns + 500) / NSEC_PER_USEC));
 		json_object_object_add(o, "count", json_object_new_uint64(e->val.count));
 		json_object_object_add(o, "frames", frames);
-		k8s_json(o, cg, e->val.cgid);
+		st_json_k8s(o, cg, e->val.cgid);
 		json_object_array_add(arr, o);
 	}
 	k8s_cgmap__free(cg);
@@ -415,10 +401,7 @@ static int write_outputs(struct offcpu_run *run, struct offcpu_bpf *skel)
 	const struct st_common *c = run->o.c;
 	int err = 0;
 
-	if (c->folded_path)
-		err = st_write_folded(run->fold, c->folded_path);
-	if (!err && c->svg_path)
-		err = st_write_svg(run->fold, c->svg_path, "Off-CPU time", "us");
+	err = st_write_fold_outputs(c, run->fold, "Off-CPU time", "us");
 	if (!err)
 		err = st_write_pprof(c, run->fold, "offcpu", "us", &run->s);
 	if (!err && c->json_path) {

@@ -9,6 +9,7 @@
 #include "profile.skel.h"
 #include "ustack.h"
 #include "opts.h"
+#include "k8s.h"
 #include "report.h"
 #include "session.h"
 #include "samplers.h"
@@ -144,10 +145,14 @@ static int collect(struct profile_run *run)
 	struct profile_key key, next, *prev = NULL;
 	struct profile_val val;
 
+	struct k8s_cgmap *cg = run->o.c->json_path ? st_k8s_cgmap_open() : NULL;
+
 	run->fold = fold__new();
 	run->jstacks = json_object_new_array();
-	if (!run->fold)
+	if (!run->fold) {
+		k8s_cgmap__free(cg);
 		return -ENOMEM;
+	}
 	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		int n;
 
@@ -165,9 +170,11 @@ static int collect(struct profile_run *run)
 			json_object_object_add(o, "comm", json_object_new_string(val.comm));
 			json_object_object_add(o, "samples", json_object_new_uint64(val.samples));
 			json_object_object_add(o, "frames", st_json_frames(fr, n));
+			st_json_k8s(o, cg, val.cgid);
 			json_object_array_add(run->jstacks, o);
 		}
 	}
+	k8s_cgmap__free(cg);
 	return err;
 }
 

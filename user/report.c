@@ -3,6 +3,7 @@
 #include "fold.h"
 #include "loader.h"
 #include "output.h"
+#include "k8s.h"
 #include "pprof.h"
 #include "util.h"
 
@@ -194,4 +195,23 @@ int st_write_pprof(const struct st_common *c, const struct fold *f, const char *
 	};
 
 	return c->pprof_path ? pprof_write_fold(f, c->pprof_path, &m) : 0;
+}
+
+void st_json_k8s(json_object *o, struct k8s_cgmap *cg, uint64_t cgid)
+{
+	char path[4096] = "";
+	struct k8s_pod pod = { 0 };
+
+	if (cg && cgid && !k8s_cgmap__path(cg, cgid, path, sizeof(path)))
+		k8s_cgmap__pod(cg, cgid, &pod);
+	json_object_object_add(o, "cgroup", json_object_new_string(path));
+	json_object_object_add(o, "pod_uid", json_object_new_string(pod.pod_uid));
+	json_object_object_add(o, "container_id", json_object_new_string(pod.container_id));
+}
+
+struct k8s_cgmap *st_k8s_cgmap_open(void)
+{
+	char root[4096];
+
+	return k8s_cgroup2_root(root, sizeof(root)) ? NULL : k8s_cgmap__new(root);
 }

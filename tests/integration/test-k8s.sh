@@ -104,6 +104,22 @@ run_pair
 wait "$tracer" || fail "offcpu -c PATH exit $?"
 check "$TMPDIR/path.json" "-c PATH"
 
+# profile names the pod and container of its samples too.
+$ST profile --overhead-budget 100 -F 99 -c "$uid" --json "$TMPDIR/prof.json" -d 2 >/dev/null 2>"$TMPDIR/err" &
+tracer=$!
+pids+=("$tracer")
+for _ in $(seq 600); do grep -q '^Tracing' "$TMPDIR/err" && break; sleep 0.1; done
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" burn 1' _ "$ctr" "$WL/symtarget" || fail "pod burner exit $?"
+wait "$tracer" || fail "profile -c $uid exit $?"
+python3 - "$TMPDIR/prof.json" "$uid" "$cid" <<'PY' || fail "profile -c UID: pod and container of the samples"
+import json, sys
+j = json.load(open(sys.argv[1])); uid, cid = sys.argv[2], sys.argv[3]
+st = j["stacks"]
+n = sum(s["samples"] for s in st if "symtarget_burn" in s["frames"])
+print(f"profile -c UID: {n} samples in symtarget_burn;",
+      {(s["pod_uid"], s["container_id"][:12]) for s in st})
+assert n >= 30 and all(s["pod_uid"] == uid and s["container_id"] == cid for s in st)
+PY
 # nodestage names the plugin's pod and container, and the PV behind a hashed
 # staging path (newer kubelets: .../csi/<driver>/<sha256(handle)>/globalmount,
 # with vol_data.json beside it and in the publishing pod's volume directory).
@@ -145,7 +161,7 @@ print("nodestage:", got)
 assert op["volume"] == pv, op["volume"]  # not the staging directory's hash
 assert got == {"pod_uid": uid, "container_id": cid, "pv": pv, "volume_handle": handle, "driver": drv}, got
 PY
-grep -q "^[0-9:]* STAGE *$pv .* pod $uid\$" "$TMPDIR/ns.out" || fail "operation line does not name the PV and pod"
+grep -q "^[0-9:]* STAGE *$pv .* pod $uid container ${cid:0:12}\$" "$TMPDIR/ns.out" || fail "operation line does not name the PV, pod and container"
 
 # A pod that is not on this node: one line, exit 1, naming the UID.
 expect_rc 1 $ST offcpu -c 11111111-2222-3333-4444-555555555555 -d 1

@@ -28,7 +28,7 @@ SH
 chmod +x "$TMPDIR/fake-csi-node"
 
 $ST nodestage --overhead-budget 100 --idle 5 --json "$TMPDIR/ns.json" --folded "$TMPDIR/ns.folded" \
-	--slo 'total:p99<100ms' -- "$TMPDIR/fake-csi-node" >"$TMPDIR/out" 2>"$TMPDIR/err"
+	--pprof "$TMPDIR/ns.pb.gz" --slo 'total:p99<100ms' -- "$TMPDIR/fake-csi-node" >"$TMPDIR/out" 2>"$TMPDIR/err"
 rc=$?
 cat "$TMPDIR/out"
 [ $rc = 3 ] || fail "an SLO of 100 ms on a >1 s staging must exit 3, got $rc ($(cat "$TMPDIR/err"))"
@@ -53,6 +53,14 @@ assert j["slo_violated"] is True
 PY
 grep -q '^nodestage;itvol;mkfs;mkfs.ext4;.*\[\(kernel\|user\|wait\|target\|network\)\] [0-9]*$' "$TMPDIR/ns.folded" ||
 	fail "folded lines not rooted at nodestage;VOLUME;PHASE;PROCESS: $(head -2 "$TMPDIR/ns.folded")"
+# --pprof: the same stacks, read back by go tool pprof (total = the folded sum).
+export GOFLAGS=-mod=mod GOPROXY=off HOME=$TMPDIR GOCACHE=$TMPDIR/gocache GOTOOLCHAIN=local
+go tool pprof -top -unit=us "$TMPDIR/ns.pb.gz" >"$TMPDIR/ns.top" 2>"$TMPDIR/ns.top.err" ||
+	fail "go tool pprof rejected nodestage --pprof: $(head -c 300 "$TMPDIR/ns.top.err")"
+grep -q '^Type: nodestage$' "$TMPDIR/ns.top" || fail "pprof sample type is not nodestage"
+want=$(awk '{s += $NF} END {print s}' "$TMPDIR/ns.folded")
+got=$(sed -n 's/.*% of \([0-9]*\)us total.*/\1/p' "$TMPDIR/ns.top")
+[ -n "$got" ] && [ "$got" = "$want" ] || fail "pprof total ${got:-?} us != folded total $want us"
 # The CHAP secret was cut in the kernel: it is nowhere in our outputs.
 if grep -rq "TOPSECRET" "$TMPDIR/ns.json" "$TMPDIR/ns.folded" "$TMPDIR/out" "$TMPDIR/err"; then
 	fail "a CHAP secret leaked into the report"

@@ -1,7 +1,8 @@
 # offcpu: a process that sleeps 5 x 200 ms inside a named function shows that
 # function's stack with 1.0 s +-10% off-CPU, for a C binary (with the per-task
 # state in task storage and in a hash), a PIE calling a
-# shared library, a stripped Go binary (.gopclntab), and a live process (-p).
+# shared library, a stripped Go binary (.gopclntab), and a live process (-p);
+# the filters (--state, -m, -M, --comm, -t) keep exactly what they name.
 # Every "-- CMD" process has exited before the report is built.
 . tests/integration/lib.sh
 
@@ -27,10 +28,60 @@ SCALETRACE_DISABLE=task_storage_nolock $ST offcpu --overhead-budget 100 --json $
 check "C, hash state" $TMPDIR/ch.json symtarget_sleep
 $ST offcpu --overhead-budget 100 --json $TMPDIR/so.json -- $WL/shlib_work sleep >/dev/null || fail "offcpu shlib exit $?"
 check shlib $TMPDIR/so.json stwork_sleep
-if [ -x $WL/goburn ]; then
-	$ST offcpu --overhead-budget 100 --json $TMPDIR/go.json -- $WL/goburn sleep >/dev/null || fail "offcpu go exit $?"
-	check go $TMPDIR/go.json main.sleepy
-fi
+[ -x $WL/goburn ] || fail "no $WL/goburn: the Go workload needs Debian's golang (scripts/deps.sh)"
+$ST offcpu --overhead-budget 100 --json $TMPDIR/go.json -- $WL/goburn sleep >/dev/null || fail "offcpu go exit $?"
+check go $TMPDIR/go.json main.sleepy
+
+# Filters. The 200 ms sleeps are S-state intervals of 200 ms each.
+under() { # JSON FUNC: microseconds off-CPU under FUNC
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(sum(s["total_us"] for s in j["stacks"] if sys.argv[2] in s["frames"]))' "$1" "$2"
+}
+in_range() { # WHAT VALUE LO HI
+	awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }' ||
+		fail "$1: $2 us not in [$3, $4]"
+	echo "$1: $2 us in [$3, $4]"
+}
+flt() { # NAME OPTIONS...: offcpu OPTIONS around symtarget sleep
+	local name=$1
+	shift
+	$ST offcpu --overhead-budget 100 "$@" --json "$TMPDIR/$name.json" -- $WL/symtarget sleep >/dev/null ||
+		fail "offcpu $* exit $?"
+}
+flt sS --state S
+in_range "--state S" "$(under $TMPDIR/sS.json symtarget_sleep)" 900000 1100000
+flt sRD --state R,D
+in_range "--state R,D" "$(under $TMPDIR/sRD.json symtarget_sleep)" 0 10000
+flt m100 -m 100000
+in_range "-m 100000" "$(under $TMPDIR/m100.json symtarget_sleep)" 900000 1100000
+flt m300 -m 300000
+in_range "-m 300000" "$(under $TMPDIR/m300.json symtarget_sleep)" 0 0
+flt M100 -M 100000
+in_range "-M 100000" "$(under $TMPDIR/M100.json symtarget_sleep)" 0 0
+expect_rc 2 $ST offcpu -m 10 -M 5; one_line
+# --comm and -t: only that process / thread, beside a shell that also sleeps.
+$ST offcpu --overhead-budget 100 --comm symtarget --json $TMPDIR/comm.json \
+	-- sh -c "$WL/symtarget sleep; sleep 0.3" >/dev/null || fail "offcpu --comm exit $?"
+python3 - $TMPDIR/comm.json <<'PY' || fail "--comm symtarget"
+import json, sys
+j = json.load(open(sys.argv[1]))
+comms = {s["comm"] for s in j["stacks"]}
+us = sum(s["total_us"] for s in j["stacks"] if "symtarget_sleep" in s["frames"])
+print("--comm symtarget:", comms, us)
+assert comms == {"symtarget"} and 0.9e6 <= us <= 1.1e6
+PY
+$WL/symtarget sleep &
+tpid=$!
+$ST offcpu --overhead-budget 100 -t $tpid -d 1.5 --json $TMPDIR/tid.json >/dev/null || fail "offcpu -t exit $?"
+wait $tpid
+python3 - $TMPDIR/tid.json $tpid <<'PY' || fail "-t TID"
+import json, sys
+j = json.load(open(sys.argv[1])); tid = int(sys.argv[2])
+pids = {s["pid"] for s in j["stacks"]}
+us = sum(s["total_us"] for s in j["stacks"] if "symtarget_sleep" in s["frames"])
+print("-t:", pids, us)
+assert pids == {tid} and us > 0
+PY
 # -p: attach to a running process; the report ends when it exits.
 $WL/symtarget-minidebug sleep &
 pid=$!
@@ -45,8 +96,19 @@ PY
 # Folded output: DESIGN.md §3 format, sorted, [k] prefix on kernel frames.
 $ST offcpu --overhead-budget 100 --folded $TMPDIR/f.folded -- $WL/symtarget sleep >/dev/null || fail "folded run"
 grep -q '^symtarget;.*symtarget_sleep;.*\[k\] ' $TMPDIR/f.folded || fail "folded stack shape: $(head -3 $TMPDIR/f.folded)"
-grep -vqE '^[^ ]+( [^ ]+)* [0-9]+$' $TMPDIR/f.folded && fail "malformed folded line"
-sort -c $TMPDIR/f.folded 2>/dev/null || LC_ALL=C sort -c $TMPDIR/f.folded || fail "folded output not sorted"
+python3 tests/integration/folded_check.py $TMPDIR/f.folded || fail "folded output breaks flamegraph.pl's rules"
+# Units: microseconds, the same total as the JSON of the same run.
+$ST offcpu --overhead-budget 100 --folded $TMPDIR/u.folded --json $TMPDIR/u.json -- $WL/symtarget sleep \
+	>/dev/null || fail "folded + json run"
+python3 - $TMPDIR/u.folded $TMPDIR/u.json <<'PY' || fail "folded units are not the JSON's microseconds"
+import json, sys
+f = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[1]) if l.strip())
+j = json.load(open(sys.argv[2]))
+s = sum(x["total_us"] for x in j["stacks"])
+sl = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[1]) if "symtarget_sleep" in l)
+print(f"folded total {f} us, JSON stacks {s} us, under symtarget_sleep {sl} us")
+assert f == s and 0.9e6 <= sl <= 1.1e6
+PY
 grep -qE 'bpf_prog_|bpf_trace_run|__bpf_trace' $TMPDIR/f.folded && fail "tracer frames in the output"
 
 # Exit status of CMD passes through; a missing CMD is one line, exit 127.

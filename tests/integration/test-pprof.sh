@@ -1,8 +1,8 @@
 # pprof export read back by a real client: folded stacks -> user/pprof.c ->
 # `go tool pprof -top`, whose top function, its flat value and the total must
-# be the folded input's. Until offcpu/profile/nodestage have --pprof, the
-# fold2pprof helper (built here against libscaletrace.a) drives the same
-# pprof_write_fold() call; once --pprof exists it is checked end to end too.
+# be the folded input's: the fold2pprof helper (built here against
+# libscaletrace.a) drives pprof_write_fold() on known shapes, then profile and
+# offcpu --pprof end to end (nodestage --pprof: test-nodestage.sh).
 . tests/integration/lib.sh
 command -v go >/dev/null || fail "go is not installed (scripts/deps.sh installs golang-go)"
 OUT=$(dirname "$WL")
@@ -90,19 +90,12 @@ $F2P "$TMPDIR/offcpu.folded" "$TMPDIR/link.pb.gz" offcpu microseconds || fail "o
 expect_rc 1 $F2P "$TMPDIR/offcpu.folded" "$TMPDIR/no/such/dir.pb.gz" offcpu microseconds
 one_line
 
-# End to end, once the subcommands have --pprof FILE.
-e2e=0
-if $ST profile --help | grep -q -- '--pprof'; then
-	$ST profile -F 99 --folded "$TMPDIR/p.folded" --pprof "$TMPDIR/p.pb.gz" \
-		-- "$WL/symtarget" burn 1 >/dev/null || fail "profile --pprof"
-	check_top "$TMPDIR/p.folded" "$TMPDIR/p.pb.gz"
-	e2e=$((e2e + 1))
-fi
-if $ST offcpu --help | grep -q -- '--pprof'; then
-	$ST offcpu --folded "$TMPDIR/o.folded" --pprof "$TMPDIR/o.pb.gz" \
-		-- sh -c 'sleep 0.3; sleep 0.2' >/dev/null || fail "offcpu --pprof"
-	check_top "$TMPDIR/o.folded" "$TMPDIR/o.pb.gz" -unit=us
-	e2e=$((e2e + 1))
-fi
-echo "pprof: go tool pprof agrees with the folded input (end-to-end subcommands: $e2e)"
+# End to end.
+$ST profile -F 99 --folded "$TMPDIR/p.folded" --pprof "$TMPDIR/p.pb.gz" \
+	-- "$WL/symtarget" burn 1 >/dev/null || fail "profile --pprof"
+check_top "$TMPDIR/p.folded" "$TMPDIR/p.pb.gz"
+$ST offcpu --folded "$TMPDIR/o.folded" --pprof "$TMPDIR/o.pb.gz" \
+	-- sh -c 'sleep 0.3; sleep 0.2' >/dev/null || fail "offcpu --pprof"
+check_top "$TMPDIR/o.folded" "$TMPDIR/o.pb.gz" -unit=us
+echo "pprof: go tool pprof agrees with the folded input, also for profile and offcpu --pprof"
 exit 0

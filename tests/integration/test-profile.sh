@@ -18,12 +18,31 @@ $ST profile --overhead-budget 100 -F 99 --json $TMPDIR/c.json -- $WL/symtarget b
 check C $TMPDIR/c.json symtarget_burn
 $ST profile --overhead-budget 100 -F 99 --json $TMPDIR/so.json -- $WL/shlib_work burn 2 >/dev/null || fail "shlib run"
 check shlib $TMPDIR/so.json stwork_burn
-if [ -x $WL/goburn ]; then
-	$ST profile --overhead-budget 100 -F 99 --json $TMPDIR/go.json -- $WL/goburn burn 2 >/dev/null || fail "go run"
-	check go $TMPDIR/go.json main.burn
-fi
-$ST profile --overhead-budget 100 -F 99 --folded $TMPDIR/p.folded -- $WL/symtarget burn 1 >/dev/null || fail "folded run"
+[ -x $WL/goburn ] || fail "no $WL/goburn: the Go workload needs Debian's golang (scripts/deps.sh)"
+$ST profile --overhead-budget 100 -F 99 --json $TMPDIR/go.json -- $WL/goburn burn 2 >/dev/null || fail "go run"
+check go $TMPDIR/go.json main.burn
+$ST profile --overhead-budget 100 -F 99 --folded $TMPDIR/p.folded --json $TMPDIR/p.json \
+	-- $WL/symtarget burn 1 >/dev/null || fail "folded run"
 grep -q '^symtarget;.*symtarget_burn' $TMPDIR/p.folded || fail "folded shape: $(head -3 $TMPDIR/p.folded)"
+python3 tests/integration/folded_check.py $TMPDIR/p.folded || fail "folded output breaks flamegraph.pl's rules"
+python3 - $TMPDIR/p.folded $TMPDIR/p.json <<'PY' || fail "folded counts are not the JSON's samples"
+import json, sys
+f = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[1]) if l.strip())
+j = json.load(open(sys.argv[2]))
+print(f"folded {f} samples, JSON {j['samples']}")
+assert f == sum(s["samples"] for s in j["stacks"]) > 0
+PY
+# Defaults: 49 Hz; hardware cycles where perf can count them, else cpu-clock.
+$ST profile --overhead-budget 100 --json $TMPDIR/d.json -- $WL/symtarget burn 2 >/dev/null || fail "default run"
+want=cpu-clock
+perf stat -x, -e cycles -- true 2>&1 | grep -q '^[0-9]*,,cycles' && want=cycles
+python3 - $TMPDIR/d.json $want <<'PY' || fail "profile defaults"
+import json, sys
+j = json.load(open(sys.argv[1]))
+n = sum(s["samples"] for s in j["stacks"] if "symtarget_burn" in s["frames"])
+print(f"default: {j['frequency_hz']} Hz, clock {j['clock']} (want {sys.argv[2]}), {n} samples in 2 s")
+assert j["frequency_hz"] == 49 and j["clock"] == sys.argv[2] and 70 <= n <= 110
+PY
 expect_rc 2 $ST profile -F 0; one_line
 expect_rc 2 $ST profile -U -K; one_line
 exit 0
