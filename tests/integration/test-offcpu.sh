@@ -28,6 +28,19 @@ SCALETRACE_DISABLE=task_storage_nolock $ST offcpu --overhead-budget 100 --json $
 check "C, hash state" $TMPDIR/ch.json symtarget_sleep
 $ST offcpu --overhead-budget 100 --json $TMPDIR/so.json -- $WL/shlib_work sleep >/dev/null || fail "offcpu shlib exit $?"
 check shlib $TMPDIR/so.json stwork_sleep
+# The fallbacks: raw_tp without tp_btf, the sched_switch tracepoint without
+# either: the same time, with the variant named in -v output. They unwind with
+# the kernel's frame-pointer walk (no stack copy to recover from), which skips
+# the caller of glibc's frameless clock_nanosleep: the time is checked under main.
+for dis in tp_btf tp_btf,raw_tp; do
+	want=raw_tp
+	[ $dis = tp_btf,raw_tp ] && want=tracepoint
+	SCALETRACE_DISABLE=$dis $ST offcpu -v --overhead-budget 100 --json $TMPDIR/fb.json \
+		-- $WL/symtarget sleep >/dev/null 2>$TMPDIR/fb.err || fail "offcpu without $dis: exit $?"
+	grep -Eq "^ +[a-z_]*switch[a-z_]* +$want " $TMPDIR/fb.err ||
+		fail "without $dis: not the $want variant: $(grep -A4 'attach variants' $TMPDIR/fb.err)"
+	check "C, $want" $TMPDIR/fb.json main
+done
 [ -x $WL/goburn ] || fail "no $WL/goburn: the Go workload needs Debian's golang (scripts/deps.sh)"
 $ST offcpu --overhead-budget 100 --json $TMPDIR/go.json -- $WL/goburn sleep >/dev/null || fail "offcpu go exit $?"
 check go $TMPDIR/go.json main.sleepy
