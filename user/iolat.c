@@ -550,7 +550,8 @@ static int iolat_finish(struct iolat_run *run)
 	err = run->err;
 	if (!err && run->fold)
 		err = st_write_fold_outputs(run->o.c, run->fold,
-					    "I/O latency: kernel, network, target", "us");
+					    "I/O latency: kernel, network, target", "us", "iolat",
+					    &run->s);
 	if (!err && (run->o.c->json_path || run->o.report))
 		err = write_json(run);
 	return err;

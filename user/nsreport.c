@@ -522,9 +522,8 @@ int ns_report_end(struct ns_report *r, const struct st_session *s)
 		st_report_costs(stdout, s);
 	}
 	err = st_write_fold_outputs(r->o->c, r->fold,
-				    "NodeStage: kernel, network, TrueNAS, user, wait", "us");
-	if (!err)
-		err = st_write_pprof(r->o->c, r->fold, "nodestage", "us", s);
+				    "NodeStage: kernel, network, TrueNAS, user, wait", "us",
+				    "nodestage", s);
 	if (!err && (r->o->c->json_path || r->o->report))
 		err = write_json(r, s);
 	return err;

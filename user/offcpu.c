@@ -401,9 +401,7 @@ static int write_outputs(struct offcpu_run *run, struct offcpu_bpf *skel)
 	const struct st_common *c = run->o.c;
 	int err = 0;
 
-	err = st_write_fold_outputs(c, run->fold, "Off-CPU time", "us");
-	if (!err)
-		err = st_write_pprof(c, run->fold, "offcpu", "us", &run->s);
+	err = st_write_fold_outputs(c, run->fold, "Off-CPU time", "us", "offcpu", &run->s);
 	if (!err && c->json_path) {
 		json_object *root = st_json_header("scaletrace.offcpu/1", "us", &run->s);
 

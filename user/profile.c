@@ -242,9 +242,8 @@ static int profile_finish(struct profile_run *run)
 	if (!err && (!run->o.c->json_path || strcmp(run->o.c->json_path, "-")))
 		print_summary(run);
 	if (!err)
-		err = st_write_fold_outputs(run->o.c, run->fold, "On-CPU samples", "samples");
-	if (!err)
-		err = st_write_pprof(run->o.c, run->fold, "samples", "samples", &run->s);
+		err = st_write_fold_outputs(run->o.c, run->fold, "On-CPU samples", "samples",
+					    "samples", &run->s);
 	if (!err && run->o.c->json_path)
 		err = write_json(run);
 	return err;

@@ -161,8 +161,22 @@ void st_report_top(FILE *out, const struct fold *f, size_t n, const char *unit)
 	fold__visit_top(f, n, print_top_line, &t);
 }
 
+static int write_pprof(const struct st_common *c, const struct fold *f, const char *type,
+		       const char *unit, const struct st_session *s)
+{
+	const struct pprof_meta m = {
+		.sample_type = type,
+		.unit = strcmp(unit, "us") ? "count" : "microseconds",
+		.period = 1,
+		.duration_ns = (int64_t)(s->end_ns - s->start_ns),
+		.time_ns = (int64_t)s->start_ns + st_mono_to_real_offset(),
+	};
+
+	return c->pprof_path ? pprof_write_fold(f, c->pprof_path, &m) : 0;
+}
+
 int st_write_fold_outputs(const struct st_common *c, const struct fold *f, const char *title,
-			  const char *unit)
+			  const char *unit, const char *type, const struct st_session *s)
 {
 	int err = 0;
 
@@ -170,6 +184,8 @@ int st_write_fold_outputs(const struct st_common *c, const struct fold *f, const
 		err = st_write_folded(f, c->folded_path);
 	if (!err && c->svg_path)
 		err = st_write_svg(f, c->svg_path, title, unit);
+	if (!err)
+		err = write_pprof(c, f, type, unit, s);
 	return err;
 }
 
@@ -181,20 +197,6 @@ json_object *st_json_frames(const char *const *fr, int n)
 	for (i = 0; i < n; i++)
 		json_object_array_add(a, json_object_new_string(fr[i]));
 	return a;
-}
-
-int st_write_pprof(const struct st_common *c, const struct fold *f, const char *type,
-		   const char *unit, const struct st_session *s)
-{
-	const struct pprof_meta m = {
-		.sample_type = type,
-		.unit = strcmp(unit, "us") ? "count" : "microseconds",
-		.period = 1,
-		.duration_ns = (int64_t)(s->end_ns - s->start_ns),
-		.time_ns = (int64_t)s->start_ns + st_mono_to_real_offset(),
-	};
-
-	return c->pprof_path ? pprof_write_fold(f, c->pprof_path, &m) : 0;
 }
 
 void st_json_k8s(json_object *o, struct k8s_cgmap *cg, uint64_t cgid)

@@ -26,18 +26,18 @@ int st_json_write(json_object *root, const char *path);
 int st_write_folded(const struct fold *f, const char *path);
 /* The @n heaviest stacks of @f, one line each; @unit "us" prints ms, else raw counts. */
 void st_report_top(FILE *out, const struct fold *f, size_t n, const char *unit);
-/* --folded / --svg of a fold, as the common options ask. */
+/*
+ * --folded / --svg / --pprof of a fold, as the common options ask: @title and
+ * @unit ("us" or "samples") for the SVG, @type the pprof sample type.
+ */
 int st_write_fold_outputs(const struct st_common *c, const struct fold *f, const char *title,
-			  const char *unit);
+			  const char *unit, const char *type, const struct st_session *s);
 struct k8s_cgmap;
 /* "cgroup", "pod_uid", "container_id" of cgroup @cgid into @o (empty when unknown) */
 void st_json_k8s(json_object *o, struct k8s_cgmap *cg, uint64_t cgid);
 /* A cgroup map of this host's cgroup v2 tree (NULL when there is none) */
 struct k8s_cgmap *st_k8s_cgmap_open(void);
 
-/* --pprof FILE of a fold: @type names the sample type; @unit "us" or "samples". */
-int st_write_pprof(const struct st_common *c, const struct fold *f, const char *type,
-		   const char *unit, const struct st_session *s);
 json_object *st_json_frames(const char *const *fr, int n);
 int st_write_svg(const struct fold *f, const char *path, const char *title, const char *countname);
 

@@ -55,6 +55,7 @@ def us(text):
     return float(m.group(1)) * UNIT[m.group(2)]
 
 
+@functools.lru_cache(maxsize=None)
 def stream(name):
     """The requests iolat --slower-than streamed to stdout in scenario NAME."""
     out = []
