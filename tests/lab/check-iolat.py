@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Checks of the iolat injection runs (tests/lab/test-iolat-split.sh): WORKDIR."""
+import bisect
 import functools
 import re
 import json
@@ -82,24 +83,37 @@ def ms(g, comp):
 
 
 @functools.lru_cache(maxsize=None)
-def store_ms(name, proto):
+def store_trace(name, proto):
     """
-    The median service time of the dm-delay store under the LUN (iSCSI) or the
-    namespace (NVMe) for the reads of scenario NAME, measured independently
-    of scaletrace: ftrace's block_bio_queue -> block_bio_complete for each
-    read bio on that store (guest/iolat-split.sh, store_trace_start).
+    The reads of scenario NAME on the dm-delay store under the LUN (iSCSI) or
+    the namespace (NVMe), measured independently of scaletrace with ftrace
+    (guest/iolat-split.sh, store_trace_start): for each read bio on that
+    store block_bio_queue -> block_bio_complete, and around it the packets at
+    the target's veth. Returns (store ms, TrueNAS ms) lists: the store's
+    service time, and the target's whole time, from the arrival of the
+    command (the last non-ACK packet received before the bio) to the send of
+    the response (the first packet of 1000 bytes or more queued after it).
     """
     path = os.path.join(work, f"iolat-{name}.store")
-    want, pending, lat = None, {}, []
+    want, pending, ios, rx, tx = None, {}, [], [], []
     try:
         lines = open(path).read().splitlines()
     except OSError:
-        return float("nan")
+        return [], []
     for ln in lines:
         w = ln.split()
         if ln.startswith("# store ") and len(w) == 4 and f"-{proto}-" in w[2]:
             want = w[3]
             continue
+        for ev in ("netif_receive_skb:", "net_dev_queue:"):
+            if ev in w:
+                t = float(w[w.index(ev) - 1].rstrip(":"))
+                n = int(next((x[4:] for x in w if x.startswith("len=")), "0"))
+                # skb->len: without the Ethernet header on receive (a bare ACK is 52), with it on send
+                if ev == "netif_receive_skb:" and n >= 90:
+                    rx.append(t)
+                elif ev == "net_dev_queue:" and n >= 1000:
+                    tx.append(t)
         for ev in ("block_bio_queue:", "block_bio_complete:"):
             if ev not in w:
                 continue
@@ -110,28 +124,31 @@ def store_ms(name, proto):
             if ev == "block_bio_queue:":
                 pending.setdefault(sector, []).append(t)
             elif pending.get(sector):
-                lat.append((t - pending[sector].pop(0)) * 1000.0)
+                ios.append((pending[sector].pop(0), t))
+    store = [(c - q) * 1000.0 for q, c in ios]
+    nas = []
+    for q, c in ios:
+        i, j = bisect.bisect_left(rx, q), bisect.bisect_right(tx, c)
+        if i > 0 and j < len(tx):
+            nas.append((tx[j] - rx[i - 1]) * 1000.0)
+    return store, nas
+
+
+def median_of(name, proto, what):
+    store, nas = store_trace(name, proto)
+    lat = store if what == "store" else nas
     if not lat:
+        print(f"# {name} {proto}: no {what} times in the trace")
         return float("nan")
     med = statistics.median(lat)
-    print(f"# {name} {proto} store: {len(lat)} reads, median {med:.2f} ms (ftrace)")
+    print(f"# {name} {proto} {what}: {len(lat)} reads, median {med:.2f} ms (ftrace)")
     return med
 
 
-def injected_target_ms(name, proto):
-    """The store's added service time in NAME over the no-injection run."""
-    return store_ms(name, proto) - store_ms("none", proto)
-
-
-def near_injected(dt, inj):
-    """
-    The target category's growth against the store's: the same within 10%,
-    or above it by the target's own extra work around the store, which is
-    TrueNAS time too but not the store's: after each ~30 ms idle wait LIO's
-    and nvmet's completion work and the response's send start from an idle
-    vCPU (measured +0.5 to +2.1 ms under TCG).
-    """
-    return -0.1 * inj <= dt - inj <= 0.1 * inj + 1.5
+@functools.lru_cache(maxsize=None)
+def grown(name, proto, what):
+    """The median store or TrueNAS time of NAME over the no-injection run's."""
+    return median_of(name, proto, what) - median_of("none", proto, what)
 
 
 runs = {n: load(n) for n in ["none", "net20", "target30", "both", "loss5", "tponly"]}
@@ -148,23 +165,31 @@ for proto in ["iscsi", "nvme"]:
         f"{proto} --net-delay 20: network median {ms(g['net20'], 'network'):.2f} ms = 20 +-10%")
     say(ms(g["net20"], "target") - base_t < 3,
         f"{proto} --net-delay 20: target median grew {ms(g['net20'], 'target') - base_t:.2f} ms < 3")
-    dt, inj = ms(g["target30"], "target") - base_t, injected_target_ms("target30", proto)
-    say(abs(inj - 30) <= 4.5, f"{proto} --target-delay 30: the store's service time grew {inj:.2f} ms (30 +-15%)")
-    say(abs(dt - 30) <= 3, f"{proto} --target-delay 30: target median grew {dt:.2f} ms = 30 +-10%")
-    say(near_injected(dt, inj),
-        f"{proto} --target-delay 30: target median grew {dt:.2f} ms = the injected {inj:.2f} -10%/+10%+1.5ms")
+    # --target-delay 30 is what the lab asks of dm-delay; what TrueNAS then
+    # takes is measured at its veth (store_trace): jiffy rounding, and under
+    # TCG LIO's and nvmet's completion work from an idle vCPU, put it at
+    # 30..35 ms. The target category must grow as the TrueNAS time did, within
+    # 10% of 30 ms; the lab's own injection within 15%.
+    dt, inj, nas = (ms(g["target30"], "target") - base_t, grown("target30", proto, "store"),
+                    grown("target30", proto, "TrueNAS"))
+    say(abs(inj - 30) <= 4.5 and abs(nas - 30) <= 4.5,
+        f"{proto} --target-delay 30: the store's service time grew {inj:.2f} ms, TrueNAS's time "
+        f"{nas:.2f} ms (30 +-15%)")
+    say(abs(dt - nas) <= 3,
+        f"{proto} --target-delay 30: target median grew {dt:.2f} ms = TrueNAS's {nas:.2f} +-3 ms "
+        f"(10% of 30; {dt - 30:+.2f} ms from the 30 asked)")
     say(ms(g["target30"], "network") < 3,
         f"{proto} --target-delay 30: network median {ms(g['target30'], 'network'):.2f} ms < 3")
     dn, dt = ms(g["both"], "network"), ms(g["both"], "target") - base_t
-    inj = injected_target_ms("both", proto)
+    inj, nas = grown("both", proto, "store"), grown("both", proto, "TrueNAS")
     # Wire time beyond the connection's minimum RTT is target time in the model
     # (docs/attribution.md): netem's own jitter under TCG, measured by the
-    # net20 run as the target's growth there, rides on top of the 30 ms.
+    # net20 run as the target's growth there, rides on top of TrueNAS's time.
     jit = ms(g["net20"], "target") - base_t
-    say(abs(dn - 20) <= 2 and abs(dt - jit - 30) <= 3 and near_injected(dt - jit, inj)
-        and abs(inj - 30) <= 4.5,
-        f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = 30 +-10% + the "
-        f"net20 jitter {jit:.2f} ms, and = the injected {inj:.2f} -10%/+10%+1.5ms (30 +-15%)")
+    say(abs(dn - 20) <= 2 and abs(dt - jit - nas) <= 3 and abs(inj - 30) <= 4.5
+        and abs(nas - 30) <= 4.5,
+        f"{proto} both: network {dn:.2f} ms = 20 +-10%, target grew {dt:.2f} ms = TrueNAS's "
+        f"{nas:.2f} +-3 ms + the net20 jitter {jit:.2f} ms; the store grew {inj:.2f} ms (30 +-15%)")
     lg = g["loss5"]
     say(lg is not None and lg["retransmitted"] > 0,
         f"{proto} --net-loss 5: {lg['retransmitted'] if lg else 0} requests saw a loss")

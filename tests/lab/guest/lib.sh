@@ -127,6 +127,11 @@ wait_bounded() {
 # with ftrace in a tracefs instance of its own: an account of the target's
 # service time per I/O that needs neither BPF nor scaletrace. Each device
 # is written as a "# store NAME MAJOR,MINOR" line to the trace file first.
+# With the target's veth known ($ST_LAB_TARGET_VETH, exported by guest-init)
+# also every packet the target receives (netif_receive_skb) and hands to its
+# device (net_dev_queue, before netem's qdisc): command arrival to response
+# send at the TrueNAS end, the whole of the target's time and not only the
+# store's ("# target-veth NAME" line).
 ST_TRACE=/sys/kernel/tracing/instances/stlab-store
 store_trace_start() {
 	local out=$1 d ma mi filt="" e
@@ -144,6 +149,13 @@ store_trace_start() {
 		echo "$filt" >"$ST_TRACE/events/block/$e/filter" &&
 			echo 1 >"$ST_TRACE/events/block/$e/enable" || return 1
 	done
+	if [ -n "${ST_LAB_TARGET_VETH:-}" ]; then
+		echo "# target-veth $ST_LAB_TARGET_VETH" >>"$out"
+		for e in netif_receive_skb net_dev_queue; do
+			echo "name == \"$ST_LAB_TARGET_VETH\"" >"$ST_TRACE/events/net/$e/filter" &&
+				echo 1 >"$ST_TRACE/events/net/$e/enable" || return 1
+		done
+	fi
 	: >"$ST_TRACE/trace"
 	echo 1 >"$ST_TRACE/tracing_on"
 }
