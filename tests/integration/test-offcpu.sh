@@ -13,8 +13,12 @@ j = json.load(open(sys.argv[1])); func = sys.argv[2]; name = sys.argv[3]
 us = sum(s["total_us"] for s in j["stacks"] if func in s["frames"])
 print(f"{name}: {us/1e6:.3f} s off-CPU under {func}")
 if not 0.9e6 <= us <= 1.1e6:
+    # what tells a sampled-out or dropped interval from a lost one
+    print("drops:", {k: v for k, v in j["drops"].items() if v}, "budget actions:",
+          j["bpf"]["budget_actions"], "peak BPF CPU %:", j["bpf"]["peak_cpu_pct"])
     top = sorted(j["stacks"], key=lambda s: -s["total_us"])[:3]
-    print("top stacks:", json.dumps(top, indent=1)[:3000])
+    print("top stacks:", json.dumps([{k: s[k] for k in ("state", "total_us", "count", "frames")}
+                                     for s in top]))
     sys.exit(1)
 PY
 }
