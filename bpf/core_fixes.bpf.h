@@ -30,6 +30,25 @@ static __always_inline __u32 st_task_state(void *task)
 }
 
 /*
+ * Kernel 5.18, commit fa2c3254d7cf ("sched/tracing: Don't re-read p->state
+ * when emitting sched_switch event"): the tracepoint passes prev_state, because
+ * prev->__state read there races with a remote wake-up that has already set it
+ * to TASK_WAKING or TASK_RUNNING: a sleep then reads as a preemption. User
+ * space sets this from the tracepoint's BTF prototype (switch_prev_state);
+ * where it is false, the dead branch (a fifth argument the kernel lacks) is
+ * never verified.
+ */
+const volatile bool st_switch_prev_state = false;
+
+/* The state @prev left the CPU in, in a tp_btf or raw_tp sched_switch program. */
+static __always_inline __u32 st_switch_state(const __u64 *ctx, void *prev)
+{
+	if (st_switch_prev_state)
+		return (__u32)ctx[3];
+	return st_task_state(prev);
+}
+
+/*
  * Kernel 5.19, commit f3fa33acca9f ("block: remove the ->rq_disk field in struct
  * request"): the disk of a request is now rq->q->disk.
  */

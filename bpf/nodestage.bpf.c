@@ -52,6 +52,7 @@ struct {
 
 struct ns_thread {
 	__u64 t_off;
+	__u64 ran; /* se.sum_exec_runtime at t_off */
 	__u64 ustack, ufp;
 	__u32 syscall;
 	__u32 waker;
@@ -351,17 +352,66 @@ static __always_inline void announce(struct task_struct *prev, const struct ns_t
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void switch_out(void *ctx, struct task_struct *prev, const struct ns_task *t)
+/*
+ * The off-CPU interval of @th that ended at @t_on: to the ring, with its kernel
+ * stack @kstack (0: none), marked when a timer of its own ended it.
+ */
+static __always_inline void emit_off(struct ns_thread *th, const struct ns_task *t, __u32 tgid,
+				     __u32 tid, __u64 t_on, __u64 kstack)
+{
+	__u64 *alarm, *fired;
+	struct ns_off *e;
+
+	e = st_bulk_reserve(&events, sizeof(*e));
+	if (!e) {
+		st_drop(ST_DROP_RINGBUF_FULL);
+		th->t_off = 0;
+		return;
+	}
+	e->type = NS_EV_OFF;
+	e->pid = tgid;
+	e->tid = tid;
+	e->root = t->root;
+	e->t_off = th->t_off;
+	e->t_on = t_on;
+	e->flags = th->state;
+	e->syscall = th->syscall;
+	e->waker = th->waker;
+	e->ustack = th->ustack;
+	e->kstack = kstack;
+	alarm = bpf_map_lookup_elem(&ns_alarms, &tgid);
+	fired = bpf_map_lookup_elem(&ns_timer_fired, &tid);
+	if ((fired && *fired >= th->t_off && *fired <= t_on) ||
+	    (alarm && *alarm >= th->t_off && *alarm <= t_on))
+		e->flags |= NS_OFF_TIMER;
+	bpf_ringbuf_submit(e, 0);
+	if (th->ustack)
+		st_note_process(tgid);
+	th->t_off = 0;
+}
+
+static __always_inline void switch_out(__u64 *ctx, struct task_struct *prev,
+				       const struct ns_task *t)
 {
 	struct ns_thread *th;
 	struct pt_regs *regs;
-	__u64 ip, sp, bp, fp;
+	__u64 ip, sp, bp, fp, now, ran;
 
 	th = thread_of(prev->pid, true);
 	if (!th)
 		return;
-	th->t_off = bpf_ktime_get_ns();
-	th->state = off_flags(st_task_state(prev));
+	now = bpf_ktime_get_ns();
+	ran = BPF_CORE_READ(prev, se.sum_exec_runtime);
+	/*
+	 * A switch-in the tracepoint never reported (seen on 6.18, ftrace missed it
+	 * too): the interval ended as long before now as the thread has run since.
+	 */
+	if (th->t_off)
+		emit_off(th, t, prev->tgid, prev->pid,
+			 now - th->t_off > ran - th->ran ? now - (ran - th->ran) : th->t_off, 0);
+	th->t_off = now;
+	th->ran = ran;
+	th->state = off_flags(st_switch_state(ctx, prev));
 	th->waker = 0;
 	th->syscall = ~0U;
 	regs = prev->mm ? (struct pt_regs *)bpf_task_pt_regs(prev) : NULL;
@@ -383,40 +433,13 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, cons
 static __always_inline void switch_in(struct task_struct *next, const struct ns_task *t)
 {
 	struct ns_thread *th = thread_of(next->pid, false);
-	__u64 now, *alarm, *fired;
-	__u32 tgid, tid = next->pid;
-	struct ns_off *e;
+	__u64 now;
 
 	if (!th || !th->t_off)
 		return;
 	now = bpf_ktime_get_ns();
-	e = st_bulk_reserve(&events, sizeof(*e));
-	if (!e) {
-		st_drop(ST_DROP_RINGBUF_FULL);
-		th->t_off = 0;
-		return;
-	}
-	tgid = next->tgid;
-	e->type = NS_EV_OFF;
-	e->pid = tgid;
-	e->tid = next->pid;
-	e->root = t->root;
-	e->t_off = th->t_off;
-	e->t_on = now;
-	e->flags = th->state;
-	e->syscall = th->syscall;
-	e->waker = th->waker;
-	e->ustack = th->ustack;
-	e->kstack = now - th->t_off >= kstack_min_ns ? st_kstack_of_task(next) : 0;
-	alarm = bpf_map_lookup_elem(&ns_alarms, &tgid);
-	fired = bpf_map_lookup_elem(&ns_timer_fired, &tid);
-	if ((fired && *fired >= th->t_off && *fired <= now) ||
-	    (alarm && *alarm >= th->t_off && *alarm <= now))
-		e->flags |= NS_OFF_TIMER;
-	bpf_ringbuf_submit(e, 0);
-	if (th->ustack)
-		st_note_process(tgid);
-	th->t_off = 0;
+	emit_off(th, t, next->tgid, next->pid, now,
+		 now - th->t_off >= kstack_min_ns ? st_kstack_of_task(next) : 0);
 }
 
 SEC("tp_btf/sched_switch")

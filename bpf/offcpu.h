@@ -20,6 +20,7 @@ enum offcpu_flags {
 	OFFCPU_F_KTHREAD = 1 << 1, /* kernel thread: no user stack by nature */
 	OFFCPU_F_NO_USTACK = 1 << 2,
 	OFFCPU_F_NO_KSTACK = 1 << 3,
+	OFFCPU_F_RECOVERED = 1 << 4, /* its switch-in was never reported: end from run time */
 };
 
 /* One aggregation bucket: per process, not per thread (tgid). */

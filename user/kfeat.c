@@ -35,6 +35,7 @@ static const char *const names[ST_F__NR] = {
 	[ST_F_GET_STACK] = "bpf_get_stack",
 	[ST_F_BPF_STATS] = "bpf_stats",
 	[ST_F_TASK_STORAGE_NOLOCK] = "task_storage_nolock",
+	[ST_F_SWITCH_PREV_STATE] = "switch_prev_state",
 };
 
 const char *st_feature_name(enum st_feature f)
@@ -381,6 +382,32 @@ static void probe_task_storage(struct st_features *f)
 		    "sched_switch state kept in hash maps");
 }
 
+/*
+ * Does the sched_switch tracepoint pass the state prev was switched out in?
+ * Kernel 5.18, commit fa2c3254d7cf ("sched/tracing: Don't re-read p->state
+ * when emitting sched_switch event"): prev->__state read in the tracepoint
+ * races with a remote wake-up, which may already have set it to TASK_WAKING or
+ * TASK_RUNNING (seen: one 2 ms sleep in five runs of 200 lost under --state S).
+ * The tracepoint's BTF prototype (ctx, preempt, prev, next[, prev_state]) says.
+ */
+static void probe_switch_prev_state(struct st_features *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t = NULL;
+	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF) : -1;
+
+	if (id > 0)
+		t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);
+	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 5)
+		set(f, ST_F_SWITCH_PREV_STATE, true, "sched_switch passes prev_state");
+	else
+		set(f, ST_F_SWITCH_PREV_STATE, false,
+		    "sched_switch has no prev_state argument: the state is read from the task");
+	btf__free(btf);
+}
+
 void st_features_probe_static(struct st_features *f)
 {
 	DIR *d;
@@ -439,6 +466,7 @@ void st_features_probe(struct st_features *f)
 		probe_attach(f, &attach_probes[i]);
 	probe_stats(f);
 	probe_task_storage(f);
+	probe_switch_prev_state(f);
 	libbpf_set_print(old);
 	st_features_apply_env(f);
 }
@@ -459,6 +487,8 @@ bool st_feature_ok(struct st_features *f, enum st_feature k)
 			probe_stats(f);
 		if (k == ST_F_TASK_STORAGE_NOLOCK)
 			probe_task_storage(f);
+		if (k == ST_F_SWITCH_PREV_STATE)
+			probe_switch_prev_state(f);
 		libbpf_set_print(old);
 		if (!f->probed[k])
 			set(f, k, false, "not probed");

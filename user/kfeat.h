@@ -24,6 +24,7 @@ enum st_feature {
 	ST_F_GET_STACK,
 	ST_F_BPF_STATS,
 	ST_F_TASK_STORAGE_NOLOCK, /* task storage created without kmalloc (sched_switch-safe) */
+	ST_F_SWITCH_PREV_STATE,	  /* sched_switch passes prev_state (5.18, fa2c3254d7cf) */
 	ST_F__NR,
 };
 

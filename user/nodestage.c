@@ -183,6 +183,7 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->explicit_roots = c->pid || c->cmd_argv || run->o.uprobe;
 	s->rodata->uprobe_go = run->uprobe_go;
 	s->rodata->learn_devs = true;
+	s->rodata->st_switch_prev_state = st_feature_ok(&run->s.feat, ST_F_SWITCH_PREV_STATE);
 	/*
 	 * Room for the bursts a staging makes while the consumer is busy (at first
 	 * sight of a process it reads its maps and symbols; mkfs issues thousands of

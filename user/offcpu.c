@@ -142,6 +142,7 @@ static int skel_configure(void *skel, void *ctx)
 	s->rodata->user_stacks = !o->kernel_only;
 	s->rodata->kernel_stacks = !o->user_only;
 	s->rodata->use_task_storage = st_feature_ok(o->feat, ST_F_TASK_STORAGE_NOLOCK);
+	s->rodata->st_switch_prev_state = st_feature_ok(o->feat, ST_F_SWITCH_PREV_STATE);
 	s->data->st_sample_n = o->c->sample;
 	s->bss->st_max_eps = o->c->max_events_per_sec;
 	return st_apply_filters(o->c, &ro);
@@ -283,6 +284,8 @@ static int entry_frames(struct offcpu_bpf *skel, struct st_stacks *st, const str
 		n += st_stacks__kernel(st, (const uint64_t *)ks.ips,
 				       (int)(ks.nr < ST_MAX_STACK ? ks.nr : ST_MAX_STACK), fr + n,
 				       max - n);
+	else if (e->key.flags & OFFCPU_F_RECOVERED)
+		fr[n++] = "[k] [switch-in not traced: kernel stack unknown]";
 	else if (e->key.flags & OFFCPU_F_NO_KSTACK)
 		fr[n++] = "[k] [kernel stack unavailable]";
 	return n;
@@ -485,7 +488,7 @@ int cmd_offcpu(int argc, char **argv)
 		    "  scaletrace offcpu --folded out.folded -- mkfs.ext4 -F /dev/sdb\n"
 		    "  scaletrace offcpu --stack-min 0 -m 10 -d 5 # stacks for everything >= "
 		    "10us\n",
-		.common = ST_OPT_ALL | ST_OPT_PPROF,
+		.common = ST_OPT_ALL | ST_OPT_PPROF | ST_OPT_SAMPLE,
 		.opts = offcpu_defs,
 		.nopts = ARRAY_SIZE(offcpu_defs),
 		.handle = offcpu_opt,
