@@ -611,7 +611,7 @@ int cmd_iolat(int argc, char **argv)
 		    "  scaletrace iolat -d 10                        # all network block devices\n"
 		    "  scaletrace iolat --dev nvme0n1 --slower-than 20 # stream outliers\n"
 		    "  scaletrace iolat --by proc --json - -- fio job.fio\n",
-		.common = ST_OPT_ALL,
+		.common = ST_OPT_ALL | ST_OPT_SAMPLE,
 		.opts = iolat_defs,
 		.nopts = ARRAY_SIZE(iolat_defs),
 		.handle = iolat_opt,

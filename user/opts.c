@@ -41,7 +41,7 @@ static const struct st_optdef common_defs[] = {
 	{ "json", 0, "FILE", "write JSON ('-' = stdout, replaces the summary)", C_JSON },
 	{ "pprof", 0, "FILE", "write a gzip-compressed pprof profile (go tool pprof, Parca)",
 	  C_PPROF },
-	{ "sample", 0, "N", "keep 1 in N events/operations", C_SAMPLE },
+	{ "sample", 0, "N", "keep 1 in N events (counts scaled by N)", C_SAMPLE },
 	{ "max-events-per-sec", 0, "N", "cap the event rate in the kernel (per CPU)", C_MAXEPS },
 	{ "overhead-budget", 0, "PCT", "CPU share of one CPU the BPF side may use", C_BUDGET },
 	{ "max-stacks", 0, "N", "distinct stacks kept per stack map (default 4096)", C_MAXSTACKS },
@@ -66,6 +66,8 @@ static unsigned common_group(int id)
 		return ST_OPT_OUTPUT | ST_OPT_JSON;
 	case C_PPROF:
 		return ST_OPT_PPROF;
+	case C_SAMPLE:
+		return ST_OPT_SAMPLE;
 	default:
 		return ST_OPT_RATE;
 	}

@@ -16,11 +16,12 @@ enum st_common_mask {
 	ST_OPT_TARGET = 1 << 0,	  /* -p, -t, -c, --comm */
 	ST_OPT_DURATION = 1 << 1, /* -d */
 	ST_OPT_OUTPUT = 1 << 2,	  /* --folded, --svg, --json */
-	ST_OPT_RATE = 1 << 3,	  /* --sample, --max-events-per-sec, --overhead-budget */
+	ST_OPT_RATE = 1 << 3,	  /* --max-events-per-sec, --overhead-budget, --max-stacks */
 	ST_OPT_JSON = 1 << 4,	  /* --json only (doctor) */
 	ST_OPT_PPROF = 1 << 5,	  /* --pprof: subcommands whose output is stacks */
 	ST_OPT_CMD = 1 << 6,	  /* -- CMD [ARGS...] */
 	ST_OPT_INTERVAL = 1 << 7, /* -i: periodic reports */
+	ST_OPT_SAMPLE = 1 << 8,	  /* --sample: tracers that keep 1 in N events */
 	ST_OPT_ALL = ST_OPT_TARGET | ST_OPT_CMD | ST_OPT_DURATION | ST_OPT_INTERVAL |
 		     ST_OPT_OUTPUT | ST_OPT_RATE,
 };

@@ -263,7 +263,7 @@ int cmd_profile(int argc, char **argv)
 		    "  scaletrace profile -d 10                # whole system, 10 s at 49 Hz\n"
 		    "  scaletrace profile -F 199 -p 1234       # one process, finer\n"
 		    "  scaletrace profile --svg cpu.svg -- mkfs.ext4 -F /dev/sdb\n",
-		.common = ST_OPT_ALL | ST_OPT_PPROF,
+		.common = ST_OPT_ALL | ST_OPT_PPROF | ST_OPT_SAMPLE,
 		.opts = profile_defs,
 		.nopts = ARRAY_SIZE(profile_defs),
 		.handle = profile_opt,

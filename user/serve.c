@@ -385,7 +385,7 @@ int cmd_serve(int argc, char **argv)
 			    "nodestage + iolat\n"
 			    "  scaletrace serve --listen 0.0.0.0:9465 --iolat\n"
 			    "  curl -s localhost:9465/metrics | grep phase_seconds_count\n",
-		.common = ST_OPT_TARGET | ST_OPT_DURATION | ST_OPT_RATE,
+		.common = ST_OPT_TARGET | ST_OPT_DURATION | ST_OPT_RATE | ST_OPT_SAMPLE,
 		.opts = serve_defs,
 		.nopts = ARRAY_SIZE(serve_defs),
 		.handle = serve_opt,

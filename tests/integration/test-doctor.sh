@@ -17,6 +17,15 @@ fi
 [ "$(json_get "$TMPDIR/d.json" "j['features']['kprobe']['usable']")" = $want ] ||
 	fail "kprobe verdict disagrees with the kernel's kprobe PMU/kprobe_events"
 echo "fentry: $(json_get "$TMPDIR/d.json" "j['features']['fentry']")"
+# Every probe variant usable here passes the verifier (issue 8: the host kernel;
+# tests/lab/test-kernel.sh does the lab's), and none is refused.
+$ST doctor --verify >"$TMPDIR/verify" || fail "doctor --verify exited $?: $(grep -v 'verified\|not usable' "$TMPDIR/verify")"
+grep -q 'REFUSED' "$TMPDIR/verify" && fail "a variant was refused: $(grep REFUSED "$TMPDIR/verify")"
+for v in "offcpu/sched_switch tp_btf" "offcpu/sched_switch raw_tp" "offcpu/sched_switch tracepoint" \
+	"nodestage/sched_switch tp_btf" "profile/cpu_sample perf_event"; do
+	grep -q "^  $v: verified" "$TMPDIR/verify" || fail "$v not verified: $(grep "$v" "$TMPDIR/verify")"
+done
+echo "doctor --verify: $(grep -c ': verified' "$TMPDIR/verify") variants verified"
 # Forcing a feature off (fallback testing) is reported as such.
 SCALETRACE_DISABLE=tp_btf $ST doctor --json - | grep -q 'disabled by SCALETRACE_DISABLE' ||
 	fail "SCALETRACE_DISABLE not honoured"
