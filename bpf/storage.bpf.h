@@ -388,16 +388,21 @@ static __always_inline __u8 port_proto(__u16 dport)
 	return 0;
 }
 
+/*
+ * The state of socket @sk. Entries go when their socket closes; one left by a
+ * closed socket whose memory a new one reuses (other port or protocol) starts
+ * over, so a new connection never reports under an old one's port.
+ */
 static __always_inline struct iolat_sock *sock_get(struct sock *sk, __u8 proto, __u16 dport)
 {
 	__u64 key = (__u64)sk;
 	struct iolat_sock *s = bpf_map_lookup_elem(&socks, &key), zero = {};
 
-	if (s)
+	if (s && s->dport == dport && s->proto == proto)
 		return s;
 	zero.proto = proto;
 	zero.dport = dport;
-	bpf_map_update_elem(&socks, &key, &zero, BPF_NOEXIST);
+	bpf_map_update_elem(&socks, &key, &zero, s ? BPF_EXIST : BPF_NOEXIST);
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
@@ -745,10 +750,15 @@ int st_io_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct sock *sk = (struct sock *)ctx->skaddr;
 	__u8 proto = port_proto(ctx->dport);
+	__u64 key = (__u64)sk;
 	struct iolat_sock *s;
-	__u64 now;
 
-	if (!proto || ctx->protocol != IPPROTO_TCP || !exchanges)
+	if (!proto || ctx->protocol != IPPROTO_TCP)
+		return 0;
+	/* A closed socket's memory is reused: its state must not outlive it. */
+	if (ctx->newstate == TCP_CLOSE || ctx->newstate == TCP_SYN_SENT)
+		bpf_map_delete_elem(&socks, &key);
+	if (!exchanges)
 		return 0;
 	if (ctx->newstate == TCP_SYN_SENT) {
 		s = sock_get(sk, proto, ctx->dport);
@@ -759,12 +769,9 @@ int st_io_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	}
 	if (ctx->oldstate == TCP_SYN_SENT && ctx->newstate == TCP_ESTABLISHED) {
-		__u64 key = (__u64)sk;
-
 		s = bpf_map_lookup_elem(&socks, &key);
-		now = bpf_ktime_get_ns();
 		if (s && s->x_send)
-			emit_exchange(sk, s, now);
+			emit_exchange(sk, s, bpf_ktime_get_ns());
 	}
 	return 0;
 }

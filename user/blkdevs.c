@@ -138,20 +138,38 @@ int blkdevs_scan(const char *sysfs, struct blkdev *out, int max)
 
 int blkdev_paths(const char *sysfs, const char *name, struct blkdev *out, int max)
 {
-	char p[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
+	char p[PATH_MAX], head[sizeof(out->name)];
+	struct dirent *c, *e;
+	DIR *d, *cd;
 	int n = 0;
 
 	if (!strncmp(name, "/dev/", 5))
 		name += 5;
 	if (strncmp(name, "nvme", 4) || strchr(name, '/'))
 		return 0;
-	snprintf(p, sizeof(p), "%s/class/block/%s/multipath", sysfs, name);
+	/*
+	 * The paths nvmeXcYnZ of head nvmeXnZ sit in their controllers' sysfs
+	 * directories on every kernel (a head's multipath/ directory of links
+	 * is newer than 6.1).
+	 */
+	snprintf(p, sizeof(p), "%s/class/nvme", sysfs);
 	d = opendir(p);
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n = add(out, n, max, sysfs, e->d_name, BLKDEV_NVME_TCP, "");
+	while (d && (c = readdir(d))) {
+		if (c->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/class/nvme/%s", sysfs, c->d_name);
+		cd = opendir(p);
+		while (cd && (e = readdir(cd))) {
+			if (strncmp(e->d_name, "nvme", 4) || !strchr(e->d_name + 4, 'c'))
+				continue;
+			snprintf(head, sizeof(head), "%s", e->d_name);
+			blkdev_head_name(head);
+			if (!strcmp(head, name))
+				n = add(out, n, max, sysfs, e->d_name, BLKDEV_NVME_TCP, "");
+		}
+		if (cd)
+			closedir(cd);
+	}
 	if (d)
 		closedir(d);
 	return n;

@@ -29,8 +29,8 @@ int blkdev_lookup(const char *sysfs, const char *name, uint32_t *dev);
 const char *blkdev_name(const char *sysfs, uint32_t dev, char *buf, int len);
 
 /*
- * The paths of multipath namespace @name ("nvme0n1" -> "nvme0c0n1", ...) from
- * /sys/class/block/NAME/multipath, as hidden entries; 0 for any other disk.
+ * The paths of multipath namespace @name ("nvme0n1" -> "nvme0c0n1", ...), found
+ * in the controllers' sysfs directories, as hidden entries; 0 for any other disk.
  * Their requests carry the path's dev_t, which sysfs does not show.
  */
 int blkdev_paths(const char *sysfs, const char *name, struct blkdev *out, int max);

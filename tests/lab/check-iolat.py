@@ -267,4 +267,56 @@ for name, lo, hi in [("none", 0, 5000), ("net20", 16000, 26000)]:
     net, tgt = g["network"]["p50_us"], g["target"]["p50_us"]
     say(lo <= net <= hi, f"{name} login: exchange network p50 {net} us in [{lo}, {hi}]")
     say(tgt < 10000, f"{name} login: exchange target p50 {tgt} us < 10 ms")
+# Exchanges beyond the login (net20, EXCH=1; iolat --port 9000): NVMe-TCP
+# ICReq round trips from user space on 4420, an echo server on the --port, the
+# kernel NFS client's RPCs on 2049. Each is one round trip of the 20 ms path.
+path = os.path.join(work, "iolat-net20-xchg.json")
+xj = json.load(open(path)) if os.path.exists(path) else None
+say(xj is not None, "net20 exchanges: iolat --port 9000 wrote JSON")
+for port, least in [(4420, 5), (9000, 5), (2049, 3)]:
+    xs = [g for g in (xj or {}).get("exchanges", []) if g["group"].endswith(f":{port}")]
+    n = sum(g["count"] for g in xs)
+    print(f"# net20 exchanges on :{port}: " + "; ".join(
+        f"{g['group']} x{g['count']} total p50 {g['total']['p50_us']} network p50 "
+        f"{g['network']['p50_us']} target p50 {g['target']['p50_us']} us" for g in xs))
+    if not xs:
+        say(False, f"net20 exchanges: none on :{port}")
+        continue
+    g = max(xs, key=lambda g: g["count"])
+    net, tgt = g["network"]["p50_us"], g["target"]["p50_us"]
+    say(n >= least and 18000 <= net <= 22000 and tgt < 10000,
+        f"net20 exchanges on :{port}: {n} (>= {least}), network p50 {net} us = 20 ms +-10%, "
+        f"target p50 {tgt} us < 10 ms")
+# Queueing (target30, QD=1): 4 KiB reads at queue depth 4. iSCSI at SCSI queue
+# depth 1: the three waiting requests' time is kernel (this node's block layer);
+# NVMe-TCP: all four at the target at once, with little kernel. Either way each
+# request's target time is its own read's: the store's service time for it
+# (ftrace, the same run) and at most 3 ms (10% of 30) of LIO / nvmet work.
+qs = stream("target30-qd")
+for proto in ["iscsi", "nvme"]:
+    rs = [r for r in qs if proto_of(r["dev"]) == proto and r["op"] == "read"]
+    sto = median_of("target30-qd", proto, "store")
+    if len(rs) < 20:
+        say(False, f"{proto} queue depth 4: {len(rs)} streamed reads (>= 20)")
+        continue
+    med = {c: statistics.median(r[c] for r in rs) / 1000 for c in ["kernel", "network", "target", "total"]}
+    bad = [r for r in rs if abs(r["kernel"] + r["network"] + r["target"] - r["total"])
+           > max(0.02 * r["total"], 0.01 * r["total"] + 2)]
+    kern_ok = med["kernel"] >= 60 if proto == "iscsi" else med["kernel"] < 5
+    say(sto - 1 <= med["target"] <= sto + 3 and med["network"] < 3 and kern_ok and not bad,
+        f"{proto} queue depth 4{' (SCSI depth 1)' if proto == 'iscsi' else ''}: {len(rs)} reads, "
+        f"medians total {med['total']:.2f} kernel {med['kernel']:.2f} "
+        f"({'>= 60: queued behind three' if proto == 'iscsi' else '< 5'}) network {med['network']:.2f} "
+        f"(< 3) target {med['target']:.2f} ms (the store's {sto:.2f} -1/+3); parts = total for "
+        f"{len(rs) - len(bad)}")
+# --dev NVMe namespace --by proc, beside the queue-depth run: only the NVMe-TCP
+# requests, all of them, grouped by the issuing process (fio's reads).
+path = os.path.join(work, "iolat-target30-byproc.json")
+bj = json.load(open(path)) if os.path.exists(path) else {"groups": []}
+nq = len([r for r in qs if proto_of(r["dev"]) == "nvme"])
+names = {g["group"]: g["count"] for g in bj["groups"]}
+tot = sum(names.values())
+say(nq >= 20 and abs(tot - nq) <= 2 and names.get("fio", 0) >= 0.9 * tot,
+    f"iolat --dev (NVMe namespace) --by proc: groups {names}: {tot} requests = the {nq} NVMe-TCP "
+    f"ones streamed beside it +-2, >= 90% of them fio's")
 sys.exit(1 if fails else 0)

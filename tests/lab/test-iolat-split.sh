@@ -12,7 +12,7 @@ scenario() { # NAME COUNT ST_ARGS LAB-OPTIONS...
 	shift 3
 	SCENARIO=$name COUNT=$count ST_ARGS=$args lab --proto all --timeout 600 "$@" -- \
 		env SCENARIO="$name" COUNT="$count" ST_ARGS="$args" LOGIN="${LOGIN:-0}" \
-		WRITES="${WRITES:-0}" SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" \
+		WRITES="${WRITES:-0}" EXCH="${EXCH:-0}" QD="${QD:-0}" SCALETRACE_DISABLE="${SCALETRACE_DISABLE:-}" \
 		bash "$GUEST/iolat-split.sh"
 	[ "$LAB_RC" = 0 ] || show_lab_output
 	guest_results
@@ -21,8 +21,10 @@ scenario() { # NAME COUNT ST_ARGS LAB-OPTIONS...
 # split is checked) and none writes --folded; net20 adds R2T writes and streams
 # those slower than 30 ms (two round trips: the writes, not the reads).
 LOGIN=1 scenario none 30 "--slower-than 1us --folded iolat-none.folded"
-LOGIN=1 WRITES=10 scenario net20 30 "--slower-than 30ms" --net-delay 20
-scenario target30 30 "" --target-delay 30
+# net20 also has exchanges on 4420, 2049 and --port from user space and NFS;
+# target30 reads at queue depth 4 (queueing: kernel at iSCSI depth 1).
+LOGIN=1 WRITES=10 EXCH=1 scenario net20 30 "--slower-than 30ms" --net-delay 20
+QD=1 scenario target30 30 "" --target-delay 30
 scenario both 30 "" --net-delay 20 --target-delay 30
 scenario loss5 100 "--slower-than 1us" --net-loss 5
 SCALETRACE_DISABLE=fentry,kprobe scenario tponly 20 "" --net-delay 20

@@ -25,8 +25,6 @@ static char *sysfs_tree(void)
 	mkdirf(r, "/class/nvme/nvme0/nvme0c0n1");
 	mkdirf(r, "/class/block/nvme0c0n1");
 	write_file(r, "/class/block/nvme0n1/dev", "259:1\n");
-	mkdirf(r, "/class/block/nvme0n1/multipath");
-	symlinkf(r, "/class/block/nvme0n1/multipath/nvme0c0n1", "../../nvme0c0n1");
 	/* nvme1: TCP, no multipath: the namespace itself, with a dev_t */
 	write_file(r, "/class/nvme/nvme1/transport", "tcp\n");
 	write_file(r, "/class/nvme/nvme1/address", "traddr=10.99.0.3,trsvcid=4420\n");
