@@ -8,6 +8,7 @@
 #include "blkdevs.h"
 #include "cmds.h"
 #include "fold.h"
+#include "podsum.h"
 #include "iolat.h"
 #include "iolat.skel.h"
 #include "ioevent.h"
@@ -113,6 +114,7 @@ struct iolat_run {
 	struct iostats stats, xstats;
 	struct ioev_baseline base;
 	struct fold *fold;
+	struct podsum *pods;  /* latency by the submitter's cgroup */
 	struct slow_io *slow; /* the o.top slowest, unsorted */
 	size_t nslow;
 	struct blkdev devs[BLKDEVS_MAX];
@@ -318,7 +320,8 @@ static int on_io(struct iolat_run *run, const struct iolat_event *e)
 	run->ios++;
 	run->block_only += p == ATTRIB_BLOCK;
 	group_name(run, e, name, sizeof(name));
-	if (iostats_add(&run->stats, name, &sp, p, e->bytes))
+	if (iostats_add(&run->stats, name, &sp, p, e->bytes) ||
+	    podsum__add(run->pods, e->cgid, sp.total))
 		return -ENOMEM;
 	keep_slow(run, e, &sp);
 	if (run->o.slower_ns && sp.total >= run->o.slower_ns)
@@ -444,6 +447,7 @@ static void print_summary(struct iolat_run *run)
 		printf("socket exchanges (last send -> first receive):\n");
 	for (i = 0; i < run->xstats.n; i++)
 		print_group(&run->xstats.g[i]);
+	st_report_pods(stdout, run->pods, "request latency, summed", true, run->o.top);
 	st_report_drops(stdout, run->drops);
 	st_report_costs(stdout, &run->s);
 }
@@ -581,7 +585,8 @@ static int iolat_prepare(struct iolat_run *run)
 		return -ENOENT;
 	}
 	run->slow = calloc(run->o.top, sizeof(*run->slow));
-	if (!run->slow)
+	run->pods = podsum__new();
+	if (!run->slow || !run->pods)
 		return -ENOMEM;
 	if (run->o.c->folded_path || run->o.c->svg_path) {
 		run->fold = fold__new();
@@ -657,6 +662,7 @@ int cmd_iolat(int argc, char **argv)
 	iostats_free(&run.xstats);
 	fold__free(run.fold);
 	free(run.slow);
+	podsum__free(run.pods);
 	st_stacks__free(run.stacks);
 	return err;
 }

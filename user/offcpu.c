@@ -10,6 +10,7 @@
 #include "offcpu.skel.h"
 #include "ustack.h"
 #include "opts.h"
+#include "podsum.h"
 #include "report.h"
 #include "session.h"
 #include "stacks.h"
@@ -333,6 +334,20 @@ static int print_top(const char *path, uint64_t count, void *ctx)
 	return 0;
 }
 
+/* Off-CPU time by Kubernetes pod and container, when any process ran in one. */
+static void print_pods(const struct offcpu_run *run)
+{
+	struct podsum *p = podsum__new();
+	size_t i;
+	int err = p ? 0 : -ENOMEM;
+
+	for (i = 0; i < run->r.n && !err; i++)
+		err = podsum__add(p, run->r.v[i].val.cgid, run->r.v[i].val.total_ns);
+	if (!err)
+		st_report_pods(stdout, p, "off-CPU time", true, run->o.top);
+	podsum__free(p);
+}
+
 static void print_summary(struct offcpu_run *run)
 {
 	struct st_table *t = st_table__new(5, 0x1c);
@@ -365,6 +380,7 @@ static void print_summary(struct offcpu_run *run)
 	st_table__free(t);
 	printf("top stacks (root first; time, share, stack):\n");
 	fold__visit_top(run->fold, run->o.top, print_top, &total_us);
+	print_pods(run);
 	st_report_drops(stdout, run->r.drops);
 	st_report_costs(stdout, &run->s);
 }

@@ -9,6 +9,7 @@
 #include "profile.skel.h"
 #include "ustack.h"
 #include "opts.h"
+#include "podsum.h"
 #include "k8s.h"
 #include "report.h"
 #include "session.h"
@@ -109,6 +110,7 @@ struct profile_run {
 	struct st_session s;
 	struct st_stacks *stacks;
 	struct fold *fold;
+	struct podsum *pods; /* samples by cgroup */
 	struct st_samplers smp;
 	uint64_t drops[ST_DROP__NR];
 	uint64_t samples, lost_user, lost_kernel;
@@ -148,8 +150,9 @@ static int collect(struct profile_run *run)
 	struct k8s_cgmap *cg = run->o.c->json_path ? st_k8s_cgmap_open() : NULL;
 
 	run->fold = fold__new();
+	run->pods = podsum__new();
 	run->jstacks = json_object_new_array();
-	if (!run->fold) {
+	if (!run->fold || !run->pods) {
 		k8s_cgmap__free(cg);
 		return -ENOMEM;
 	}
@@ -162,6 +165,8 @@ static int collect(struct profile_run *run)
 			continue;
 		n = entry_frames(run, &key, &val, fr, ARRAY_SIZE(fr));
 		err = fold__add(run->fold, fr, n, val.samples);
+		if (!err)
+			err = podsum__add(run->pods, val.cgid, val.samples);
 		run->samples += val.samples;
 		if (run->o.c->json_path) {
 			json_object *o = json_object_new_object();
@@ -213,6 +218,7 @@ static void print_summary(struct profile_run *run)
 	       (unsigned long long)run->samples, (unsigned long long)run->o.freq, run->smp.clock,
 	       fold__count(run->fold));
 	st_report_top(stdout, run->fold, run->o.top, "samples");
+	st_report_pods(stdout, run->pods, "on-CPU samples", false, run->o.top);
 	st_report_drops(stdout, run->drops);
 	st_report_costs(stdout, &run->s);
 }
@@ -303,6 +309,7 @@ int cmd_profile(int argc, char **argv)
 	if (!err)
 		err = profile_finish(&run);
 	fold__free(run.fold);
+	podsum__free(run.pods);
 	json_object_put(run.jstacks);
 	err = st_session_end(&run.s, err);
 	st_stacks__free(run.stacks);

@@ -4,6 +4,7 @@
 #include "loader.h"
 #include "output.h"
 #include "k8s.h"
+#include "podsum.h"
 #include "pprof.h"
 #include "util.h"
 
@@ -216,4 +217,12 @@ struct k8s_cgmap *st_k8s_cgmap_open(void)
 	char root[4096];
 
 	return k8s_cgroup2_root(root, sizeof(root)) ? NULL : k8s_cgmap__new(root);
+}
+
+void st_report_pods(FILE *out, const struct podsum *p, const char *what, bool ns, size_t top)
+{
+	struct k8s_cgmap *cg = st_k8s_cgmap_open();
+
+	podsum__print(p, cg, out, what, ns, top);
+	k8s_cgmap__free(cg);
 }

@@ -37,6 +37,9 @@ struct k8s_cgmap;
 void st_json_k8s(json_object *o, struct k8s_cgmap *cg, uint64_t cgid);
 /* A cgroup map of this host's cgroup v2 tree (NULL when there is none) */
 struct k8s_cgmap *st_k8s_cgmap_open(void);
+struct podsum;
+/* The "by pod" lines of @p on this host (podsum__print), nothing outside pods. */
+void st_report_pods(FILE *out, const struct podsum *p, const char *what, bool ns, size_t top);
 
 json_object *st_json_frames(const char *const *fr, int n);
 int st_write_svg(const struct fold *f, const char *path, const char *title, const char *countname);

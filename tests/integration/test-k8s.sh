@@ -43,7 +43,7 @@ done
 # start_tracer OUT ARGS...: offcpu in the background; returns once it is attached.
 start_tracer() {
 	local out=$1; shift
-	$ST offcpu --overhead-budget 100 "$@" --json "$out" -d 2 >/dev/null 2>"$TMPDIR/err" &
+	$ST offcpu --overhead-budget 100 "$@" --json "$out" -d 2 >"${out%.json}.out" 2>"$TMPDIR/err" &
 	tracer=$!
 	pids+=("$tracer")
 	for _ in $(seq 600); do
@@ -91,6 +91,18 @@ start_tracer "$TMPDIR/uid.json" -c "$uid"
 run_pair
 wait "$tracer" || fail "offcpu -c $uid exit $?"
 check "$TMPDIR/uid.json" "-c UID"
+# by_pod OUT WHAT LO HI: the summary's "by pod" section names the pod and its
+# container, with a value (ms or samples) in [LO, HI]
+by_pod() {
+	local v
+	grep -A3 "^by pod ($2):" "$1" || fail "no 'by pod ($2)' section: $(cat "$1")"
+	v=$(grep -A3 "^by pod ($2):" "$1" | sed -n "s/^ *\([0-9.]*\)\(ms\|s\|\) .* pod $uid container ${cid:0:12}\$/\1 \2/p")
+	[ -n "$v" ] || fail "'by pod ($2)' does not name pod $uid container ${cid:0:12}"
+	awk -v v="${v% *}" -v u="${v#* }" -v lo="$3" -v hi="$4" \
+		'BEGIN { x = u == "s" ? v * 1000 : v; exit !(x >= lo && x <= hi) }' ||
+		fail "by pod ($2): $v not in [$3, $4]"
+}
+by_pod "$TMPDIR/uid.out" "off-CPU time" 900 1500
 
 # The systemd spelling (underscores), as it appears in cgroup names.
 start_tracer "$TMPDIR/uid_.json" -c "${uid//-/_}"
@@ -105,7 +117,7 @@ wait "$tracer" || fail "offcpu -c PATH exit $?"
 check "$TMPDIR/path.json" "-c PATH"
 
 # profile names the pod and container of its samples too.
-$ST profile --overhead-budget 100 -F 99 -c "$uid" --json "$TMPDIR/prof.json" -d 2 >/dev/null 2>"$TMPDIR/err" &
+$ST profile --overhead-budget 100 -F 99 -c "$uid" --json "$TMPDIR/prof.json" -d 2 >"$TMPDIR/prof.out" 2>"$TMPDIR/err" &
 tracer=$!
 pids+=("$tracer")
 for _ in $(seq 600); do grep -q '^Tracing' "$TMPDIR/err" && break; sleep 0.1; done
@@ -120,6 +132,7 @@ print(f"profile -c UID: {n} samples in symtarget_burn;",
       {(s["pod_uid"], s["container_id"][:12]) for s in st})
 assert n >= 30 and all(s["pod_uid"] == uid and s["container_id"] == cid for s in st)
 PY
+by_pod "$TMPDIR/prof.out" "on-CPU samples" 30 1000
 # nodestage names the plugin's pod and container, and the PV behind a hashed
 # staging path (newer kubelets: .../csi/<driver>/<sha256(handle)>/globalmount,
 # with vol_data.json beside it and in the publishing pod's volume directory).
