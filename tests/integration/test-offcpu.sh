@@ -25,6 +25,22 @@ PY
 
 $ST offcpu --overhead-budget 100 --json $TMPDIR/c.json -- $WL/symtarget sleep >/dev/null || fail "offcpu C exit $?"
 check C $TMPDIR/c.json symtarget_sleep
+# At default settings (1% overhead budget) too, with the human summary on
+# stdout: totals, the per-state table, the top stack with its time, drops, cost.
+$ST offcpu --json $TMPDIR/cd.json -- $WL/symtarget sleep >$TMPDIR/cd.out || fail "offcpu C (defaults) exit $?"
+check "C, default settings" $TMPDIR/cd.json symtarget_sleep
+python3 - $TMPDIR/cd.out <<'PY' || fail "summary: $(cat $TMPDIR/cd.out)"
+import re, sys
+out = open(sys.argv[1]).read()
+m = re.search(r"^off-CPU time: ([\d.]+)s in \d+ stacks", out, re.M)
+assert m and 0.9 <= float(m[1]) <= 1.2, "totals line"
+assert re.search(r"^  S +5 +(0\.9\d|1\.0\d)s ", out, re.M), "state table: 5 S intervals, 1.0 s"
+top = re.search(r"^top stacks.*\n +([\d.]+) ms +[\d.]+%  (\S+)", out, re.M)
+assert top and 900 <= float(top[1]) <= 1100 and ";symtarget_sleep;" in top[2], "top stack"
+assert re.search(r"^drops: none$", out, re.M), "drops line"
+assert re.search(r"^bpf cost: \d+ events, \d+ ns/event", out, re.M), "cost line"
+print("summary: totals, states, top stack, drops and cost as expected")
+PY
 # The per-task state in a hash map (what kernels whose task storage allocates
 # with kmalloc get, e.g. 6.1): the same answer.
 SCALETRACE_DISABLE=task_storage_nolock $ST offcpu --overhead-budget 100 --json $TMPDIR/ch.json \

@@ -354,6 +354,41 @@ static void test_categories_and_colors(void **state)
 	assert_true(fg__palette_valid("scaletrace"));
 }
 
+/*
+ * The scaletrace palette tells the categories apart: every colour of one
+ * (code, [k] frames, [kernel], [network], [target], [wait], [user]) is at least
+ * 50 apart (RGB distance) from every colour of another, whatever the names.
+ */
+static void test_category_colors_distinct(void **state)
+{
+	static const char *const names[][3] = {
+		{ "main", "do_work", "mkfs_write" },
+		{ "[k] vfs_read", "[k] tcp_sendmsg", "[k] io_schedule" },
+		{ "[kernel]", "[kernel] submit", "[kernel] completion" },
+		{ "[network]", "[network] rtt", "[network] retransmit" },
+		{ "[target]", "[target] service", "[target] queue" },
+		{ "[wait]", "[wait] poll", "[wait] sleep" },
+		{ "[user]", "[user] iscsiadm", "[user] csi" },
+	};
+	size_t i, j, a, b, n = sizeof(names) / sizeof(names[0]);
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			for (a = 0; a < 3; a++)
+				for (b = 0; b < 3; b++) {
+					struct fg_rgb x =
+					    fg_palette__color(0, names[i][a], strlen(names[i][a]));
+					struct fg_rgb y =
+					    fg_palette__color(0, names[j][b], strlen(names[j][b]));
+					int dr = x.r - y.r, dg = x.g - y.g, db = x.b - y.b;
+
+					if (dr * dr + dg * dg + db * db < 50 * 50)
+						fail_msg("%s and %s look alike", names[i][a],
+							 names[j][b]);
+				}
+}
+
 static void test_diff_colors(void **state)
 {
 	struct fg_rgb c;
@@ -486,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_deep_stack),
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_categories_and_colors),
+		cmocka_unit_test(test_category_colors_distinct),
 		cmocka_unit_test(test_diff_colors),
 		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_xml_escape_and_labels),
