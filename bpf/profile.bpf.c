@@ -17,6 +17,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool user_stacks = true;
 const volatile bool kernel_stacks = true;
+/* Cleared at run time by the overhead budget: samples still counted, per process. */
+bool stacks_enabled = true;
 const volatile bool include_idle = false;
 
 struct {
@@ -71,10 +73,13 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	key.kstack = -1;
 	if (!BPF_CORE_READ(task, mm))
 		key.flags |= PROFILE_F_KTHREAD;
-	else if (user_stacks && !(key.ustack = st_ustack_capture(ctx, user_sp(ctx))))
+	if (!stacks_enabled)
+		key.flags |= PROFILE_F_NO_STACKS;
+	else if (!(key.flags & PROFILE_F_KTHREAD) && user_stacks &&
+		 !(key.ustack = st_ustack_capture(ctx, user_sp(ctx))))
 		key.flags |= PROFILE_F_NO_USTACK;
 	/* A sample taken in user mode has no kernel stack: that is not a loss. */
-	if (kernel_stacks && !st_pe_user_mode(ctx) &&
+	if (stacks_enabled && kernel_stacks && !st_pe_user_mode(ctx) &&
 	    (key.kstack = stack_id(ctx, 0, ST_DROP_STACK_KERNEL)) < 0)
 		key.flags |= PROFILE_F_NO_KSTACK;
 	if (key.ustack)

@@ -17,6 +17,7 @@ enum profile_flags {
 	PROFILE_F_KTHREAD = 1 << 0,
 	PROFILE_F_NO_USTACK = 1 << 1,
 	PROFILE_F_NO_KSTACK = 1 << 2,
+	PROFILE_F_NO_STACKS = 1 << 3, /* stack capture stopped by the overhead budget */
 };
 
 struct profile_val {

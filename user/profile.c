@@ -128,6 +128,10 @@ static int entry_frames(struct profile_run *run, const struct profile_key *k,
 	struct st_ustack us;
 
 	fr[n++] = st_stacks__intern(run->stacks, v->comm[0] ? v->comm : "[unknown]");
+	if (k->flags & PROFILE_F_NO_STACKS) {
+		fr[n++] = "[stacks not captured: overhead budget]";
+		return n;
+	}
 	if (k->ustack && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.st_ustacks), &k->ustack, &us))
 		n += st_stacks__ustack(run->stacks, (pid_t)k->tgid, &us, fr + n, max - n);
 	else if (k->flags & PROFILE_F_NO_USTACK)
@@ -223,16 +227,32 @@ static void print_summary(struct profile_run *run)
 	st_report_costs(stdout, &run->s);
 }
 
+/*
+ * Over budget: keep 1 in 2, 4, 8, 16 samples (counts scaled), then stop stack
+ * capture (samples still counted per process), then detach the sampler.
+ */
 static int profile_degrade(struct st_session *s, void *ctx, int level, char *what, size_t len)
 {
 	struct profile_bpf *skel = s->loader.skel;
+	struct profile_run *run = ctx;
 
-	(void)ctx;
-	if (level > 4)
-		return 0;
-	skel->data->st_sample_n = skel->data->st_sample_n * 2;
-	snprintf(what, len, "keeping 1 in %u samples (counts scaled)", skel->data->st_sample_n);
-	return 1;
+	if (level <= 4) {
+		skel->data->st_sample_n = skel->data->st_sample_n * 2;
+		snprintf(what, len, "keeping 1 in %u samples (counts scaled)",
+			 skel->data->st_sample_n);
+		return 1;
+	}
+	if (skel->data->stacks_enabled) {
+		skel->data->stacks_enabled = false;
+		snprintf(what, len, "stack capture stopped (samples still counted)");
+		return 1;
+	}
+	if (run->smp.links) {
+		st_samplers_detach(&run->smp);
+		snprintf(what, len, "perf_event sampler detached");
+		return 1;
+	}
+	return 0;
 }
 
 static const struct st_session_ops profile_ops = { .degrade = profile_degrade };
