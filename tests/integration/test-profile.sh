@@ -1,5 +1,6 @@
 # profile: a process that burns CPU in a named function for 2 s has >= 90% of its
-# samples under that function: C, PIE + shared library, stripped Go.
+# samples under that function: C, PIE + shared library, stripped Go; -p, -t
+# and --comm keep exactly what they name.
 . tests/integration/lib.sh
 
 check() { # NAME JSON FUNC
@@ -42,6 +43,38 @@ j = json.load(open(sys.argv[1]))
 n = sum(s["samples"] for s in j["stacks"] if "symtarget_burn" in s["frames"])
 print(f"default: {j['frequency_hz']} Hz, clock {j['clock']} (want {sys.argv[2]}), {n} samples in 2 s")
 assert j["frequency_hz"] == 49 and j["clock"] == sys.argv[2] and 70 <= n <= 110
+PY
+# Filters: -p, -t and --comm keep exactly that process (thread, name) beside an
+# identical burner that is not named; -F 99 for 1.5 s is about 150 samples.
+$WL/symtarget burn 5 &
+a=$!
+$WL/symtarget burn 5 &
+b=$!
+sleep 0.3
+$ST profile --overhead-budget 100 -F 99 -p $a -d 1.5 --json $TMPDIR/fp.json >/dev/null || fail "profile -p exit $?"
+$ST profile --overhead-budget 100 -F 99 -t $a -d 1.5 --json $TMPDIR/ft.json >/dev/null || fail "profile -t exit $?"
+wait $a $b
+$WL/goburn burn 3 &
+g=$!
+$WL/symtarget burn 3 &
+b=$!
+sleep 0.3
+$ST profile --overhead-budget 100 -F 99 --comm goburn -d 1.5 --json $TMPDIR/fc.json >/dev/null ||
+	fail "profile --comm exit $?"
+wait $g $b
+python3 - $TMPDIR/fp.json $TMPDIR/ft.json $TMPDIR/fc.json $a <<'PY' || fail "profile filters"
+import json, sys
+for path, name in zip(sys.argv[1:4], ["-p", "-t", "--comm goburn"]):
+    st = json.load(open(path))["stacks"]
+    pids = {s["pid"] for s in st}
+    comms = {s["comm"] for s in st}
+    n = sum(s["samples"] for s in st)
+    print(f"profile {name}: pids {sorted(pids)}, comms {sorted(comms)}, {n} samples")
+    assert 100 <= n <= 170, "1.5 s at 99 Hz of one busy thread"
+    if name == "--comm goburn":
+        assert comms == {"goburn"}, "only goburn"
+    else:
+        assert pids == {int(sys.argv[4])}, "only the named process"
 PY
 expect_rc 2 $ST profile -F 0; one_line
 expect_rc 2 $ST profile -U -K; one_line

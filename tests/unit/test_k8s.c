@@ -21,16 +21,6 @@
 #define CID  "4f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define HASH "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-static uint64_t ino_of(const char *root, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_ino;
-}
-
 /* ---- pod UIDs and cgroup paths ------------------------------------------- */
 
 static void test_uids(void **state)
@@ -292,19 +282,19 @@ static void test_cgmap(void **state)
 	mkdirf(root, "/system.slice/sshd.service");
 	m = k8s_cgmap__new(root);
 	assert_non_null(m);
-	id = ino_of(root, ctr);
+	id = fake_ino(root, ctr);
 	assert_int_equal(k8s_cgmap__path(m, id, path, sizeof(path)), 0);
 	assert_string_equal(path, ctr);
 	assert_int_equal(k8s_cgmap__pod(m, id, &p), 0);
 	assert_string_equal(p.pod_uid, UID);
 	assert_string_equal(p.container_id, CID);
-	assert_int_equal(k8s_cgmap__pod(m, ino_of(root, "/system.slice/sshd.service"), &p), 0);
+	assert_int_equal(k8s_cgmap__pod(m, fake_ino(root, "/system.slice/sshd.service"), &p), 0);
 	assert_string_equal(p.pod_uid, "");
-	assert_int_equal(k8s_cgmap__path(m, ino_of(root, ""), path, sizeof(path)), 0);
+	assert_int_equal(k8s_cgmap__path(m, fake_ino(root, ""), path, sizeof(path)), 0);
 	assert_string_equal(path, "/");
 	/* a cgroup made after the scan: a miss within a second does not rescan ... */
 	mkdirf(root, "/kubepods.slice/late");
-	late = ino_of(root, "/kubepods.slice/late");
+	late = fake_ino(root, "/kubepods.slice/late");
 	assert_int_equal(k8s_cgmap__path(m, late, path, sizeof(path)), -ENOENT);
 	/* ... an explicit rescan finds it */
 	assert_int_equal(k8s_cgmap__rescan(m), 8); /* root + 7 directories */

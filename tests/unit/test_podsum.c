@@ -24,16 +24,6 @@
 #define CID2 "aaaa2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define POD  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UIDU ".slice"
 
-static uint64_t ino_of(const char *root, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_ino;
-}
-
 /* What podsum__print writes, into @buf. */
 static void print_to(const struct podsum *p, struct k8s_cgmap *cg, bool ns, size_t top, char *buf,
 		     size_t len)
@@ -57,9 +47,9 @@ static void test_by_pod(void **state)
 	mkdirf(root, POD "/cri-containerd-" CID1 ".scope");
 	mkdirf(root, POD "/cri-containerd-" CID2 ".scope");
 	mkdirf(root, "/system.slice/cron.service");
-	c1 = ino_of(root, POD "/cri-containerd-" CID1 ".scope");
-	c2 = ino_of(root, POD "/cri-containerd-" CID2 ".scope");
-	outside = ino_of(root, "/system.slice/cron.service");
+	c1 = fake_ino(root, POD "/cri-containerd-" CID1 ".scope");
+	c2 = fake_ino(root, POD "/cri-containerd-" CID2 ".scope");
+	outside = fake_ino(root, "/system.slice/cron.service");
 	cg = k8s_cgmap__new(root);
 	assert_non_null(cg);
 	/* 1.5 s and 0.3 s in two containers, 0.2 s outside, 1 s of an unknown cgroup */

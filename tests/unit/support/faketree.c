@@ -83,3 +83,13 @@ void remove_tree(char *root)
 	assert_int_equal(system(cmd), 0);
 	free(root);
 }
+
+unsigned long long fake_ino(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}

@@ -14,6 +14,8 @@ void mkdirf(const char *root, const char *rel);
 void write_file(const char *root, const char *rel, const char *text);
 /* ROOT/REL -> TARGET (parents created) */
 void symlinkf(const char *root, const char *rel, const char *target);
+/* The inode number of ROOT/REL (a cgroup directory's id) */
+unsigned long long fake_ino(const char *root, const char *rel);
 /* rm -rf ROOT, then free it */
 void remove_tree(char *root);
 
