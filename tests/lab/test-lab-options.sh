@@ -2,7 +2,7 @@
 # Lab end-to-end: the options no other boot uses, each with a measured effect.
 # --proto nfs alone (only the NFS target is built), --disk-size 96 (the NFS
 # export's filesystem is that big), --net-delay 10 --net-jitter 8 (RTT about
-# 20 ms with a spread), and the guest has no network device to the outside.
+# 10 ms with a spread), and the guest has no network device to the outside.
 # See tests/lab/guest/options.sh.
 . "$(dirname "$0")/lib.sh"
 
