@@ -303,9 +303,8 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 
 /*
  * The overhead budget, checked once a second from the kernel's own BPF run-time
- * statistics: above budget for two checks in a row, the tracer degrades. Its
- * degrade hook goes first (sampling, then stack capture, as each tracer
- * allows), one step per fourfold
+ * statistics: above budget, the tracer degrades. Its degrade hook goes first
+ * (sampling, then stack capture, as each tracer allows), one step per fourfold
  * excess (up to three at once, so a tracer far over budget does not spend
  * seconds there); when it has nothing left, the costliest pausable probe is
  * detached, one per check.
@@ -313,7 +312,7 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 static int check_budget(struct st_session *s)
 {
 	uint64_t now = st_now_ns(), run, window;
-	double pct, held, excess;
+	double pct, excess;
 	int steps = 0, want = 1;
 	char what[128] = "";
 
@@ -326,15 +325,6 @@ static int check_budget(struct st_session *s)
 	s->last_check_ns = now;
 	if (pct > s->max_cpu_pct)
 		s->max_cpu_pct = pct;
-	/*
-	 * Act on a share held over two windows in a row (the smaller of the two):
-	 * the kernel times programs with sched_clock, which in a VM runs on while
-	 * the hypervisor has the vCPU, so one program run can carry a second of
-	 * stolen time (CI saw one window put offcpu over a 100% budget).
-	 */
-	held = pct < s->last_pct ? pct : s->last_pct;
-	s->last_pct = pct;
-	pct = held;
 	if (!(pct > s->c->overhead_budget_pct && s->ops)) {
 		pause_costliest(s, (double)window, NULL, 0);
 		return 0;

@@ -60,7 +60,6 @@ struct st_session {
 	uint64_t link_run_ns[128]; /* per attached link: its program's run time at the last check */
 	int ndegrade;
 	double max_cpu_pct;
-	double last_pct; /* the BPF CPU share of the previous window */
 	int exit_status; /* CMD's status, or 0 */
 	const struct st_session_ops *ops;
 	void *ops_ctx;
