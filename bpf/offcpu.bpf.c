@@ -146,18 +146,16 @@ static __always_inline bool want_start(__u32 state, __u16 *cls, __u64 *now)
  * which state, and its user stack (walked only when the user-register
  * fingerprint changed or is 0). @eager variants also unwind the kernel stack now.
  */
-static __always_inline void fill_start(void *ctx, struct start *s, __u16 cls, __u64 now,
+static __always_inline void fill_start(void *ctx, struct start *s, __u16 cls, __u64 now, __u64 ran,
 				       bool kthread, bool eager, const struct uregs *ur)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	/* A reused tid (hash variant) must not inherit another process's stack. */
 	if (s->tgid != tgid)
 		s->ustack = 0;
 	s->ts = now;
-	/* put_prev_task brought it up to date before the tracepoint */
-	s->ran = BPF_CORE_READ(cur, se.sum_exec_runtime);
+	s->ran = ran;
 	s->cgid = bpf_get_current_cgroup_id();
 	s->state = cls;
 	s->tgid = tgid;
@@ -263,15 +261,13 @@ static __always_inline __u64 interval(struct start *s, __u64 now)
  * switch: about one in 2,000 of a sleeping task's). It ran since its recorded
  * switch-out for exactly its growth in se.sum_exec_runtime, so its off-CPU
  * interval ended that long before now. Its kernel stack is the one taken at
- * switch-out (@kstack, eager variants) or gone (0).
+ * switch-out (@kstack, eager variants) or gone (0). Callers check that @s is set.
  */
-static __always_inline void recover_missed_in(struct start *s, struct task_struct *t, __u64 now,
+static __always_inline void recover_missed_in(struct start *s, __u64 ran_now, __u64 now,
 					      __u64 kstack, const char *comm)
 {
-	__u64 ran = BPF_CORE_READ(t, se.sum_exec_runtime) - s->ran, delta;
+	__u64 ran = ran_now - s->ran, delta;
 
-	if (!s->ts)
-		return;
 	delta = now - s->ts > ran ? now - s->ts - ran : 0;
 	s->ts = 0;
 	if (delta < min_ns || delta > max_ns)
@@ -322,16 +318,20 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 			if (s) {
 				struct uregs ur;
 
-				recover_missed_in(s, prev, now, 0, prev->group_leader->comm);
+				/* put_prev_task brought the run time up to date */
+				if (s->ts)
+					recover_missed_in(s, prev->se.sum_exec_runtime, now, 0,
+							  prev->group_leader->comm);
 				user_regs(prev, &ur);
-				fill_start(ctx, s, cls, now, !prev->mm, false, &ur);
+				fill_start(ctx, s, cls, now, prev->se.sum_exec_runtime, !prev->mm,
+					   false, &ur);
 			}
 		} else {
 			/* Not recorded now; a start left unconsumed still counts. */
 			s = start_of(prev, false);
 			if (s && s->ts)
-				recover_missed_in(s, prev, bpf_ktime_get_ns(), 0,
-						  prev->group_leader->comm);
+				recover_missed_in(s, prev->se.sum_exec_runtime, bpf_ktime_get_ns(),
+						  0, prev->group_leader->comm);
 		}
 	}
 	if (!next->pid)
@@ -358,12 +358,13 @@ static __always_inline int switch_by_pid(void *ctx, __u32 prev_pid, __u32 prev_s
 
 	if (prev_pid && want_start(prev_state, &cls, &now)) {
 		struct task_struct *cur = (void *)bpf_get_current_task();
+		__u64 ran = BPF_CORE_READ(cur, se.sum_exec_runtime);
 
 		/* present only when its switch-in went unreported (deleted there) */
 		s = bpf_map_lookup_elem(&starts_hash, &prev_pid);
-		if (s)
-			recover_missed_in(s, cur, now, s->kstack, s->comm);
-		fill_start(ctx, &s0, cls, now, kthread, true, &none);
+		if (s && s->ts)
+			recover_missed_in(s, ran, now, s->kstack, s->comm);
+		fill_start(ctx, &s0, cls, now, ran, kthread, true, &none);
 		BPF_CORE_READ_STR_INTO(&s0.comm, cur, group_leader, comm);
 		bpf_map_update_elem(&starts_hash, &prev_pid, &s0, BPF_ANY);
 	}
