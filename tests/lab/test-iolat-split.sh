@@ -35,4 +35,8 @@ for s in none target30 loss5; do
 		python3 "$REPO/tests/unit/mdreport_check.py" "$WORK/iolat-$s.md" "$WORK/iolat-$s.json" 10 \
 		"iolat-$s.json"
 done
+# every field of the real iolat documents (transport and tracepoint modes,
+# exchanges, --by proc) is documented in docs/json.md
+check "iolat JSON fields are all in docs/json.md" python3 "$REPO/tests/integration/json_doc_check.py" \
+	"$REPO/docs/json.md" "$WORK"/iolat-*.json
 finish

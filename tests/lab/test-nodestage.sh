@@ -20,4 +20,6 @@ boot target30 inject --target-delay 30
 boot net50 inject --net-delay 50
 python3 "$REPO/tests/lab/check-nodestage.py" "$WORK" || FAILS=$((FAILS + 1))
 /usr/bin/python3 "$REPO/tests/lab/check-serve.py" "$WORK" target30 || FAILS=$((FAILS + 1))
+check "nodestage JSON fields are all in docs/json.md" python3 "$REPO/tests/integration/json_doc_check.py" \
+	"$REPO/docs/json.md" "$WORK"/*.json
 finish
