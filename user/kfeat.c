@@ -356,9 +356,8 @@ static void probe_attach(struct st_features *f, const struct attach_probe *ap)
  * run-queue lock. Kernels that allocate from bpf_mem_alloc say so in BTF
  * (struct bpf_local_storage_map has bpf_ma / selem_ma).
  */
-static void probe_task_storage(struct st_features *f)
+static void probe_task_storage(struct st_features *f, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t;
 	const struct btf_member *m;
 	bool found = false;
@@ -372,7 +371,6 @@ static void probe_task_storage(struct st_features *f)
 		if (name && (!strcmp(name, "bpf_ma") || !strcmp(name, "selem_ma")))
 			found = true;
 	}
-	btf__free(btf);
 	if (found)
 		set(f, ST_F_TASK_STORAGE_NOLOCK, true,
 		    "task storage allocates from bpf_mem_alloc: created in sched_switch");
@@ -387,12 +385,11 @@ static void probe_task_storage(struct st_features *f)
  * Kernel 5.18, commit fa2c3254d7cf ("sched/tracing: Don't re-read p->state
  * when emitting sched_switch event"): prev->__state read in the tracepoint
  * races with a remote wake-up, which may already have set it to TASK_WAKING or
- * TASK_RUNNING (seen: one 2 ms sleep in five runs of 200 lost under --state S).
- * The tracepoint's BTF prototype (ctx, preempt, prev, next[, prev_state]) says.
+ * TASK_RUNNING. The tracepoint's BTF prototype (ctx, preempt, prev, next[,
+ * prev_state]) says.
  */
-static void probe_switch_prev_state(struct st_features *f)
+static void probe_switch_prev_state(struct st_features *f, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t = NULL;
 	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF) : -1;
 
@@ -405,6 +402,18 @@ static void probe_switch_prev_state(struct st_features *f)
 	else
 		set(f, ST_F_SWITCH_PREV_STATE, false,
 		    "sched_switch has no prev_state argument: the state is read from the task");
+}
+
+/*
+ * The features read from vmlinux BTF, from one parse of it (each parse takes
+ * ~13 ms here, far more under TCG, and tracers ask for both at start-up).
+ */
+static void probe_btf_facts(struct st_features *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	probe_task_storage(f, btf);
+	probe_switch_prev_state(f, btf);
 	btf__free(btf);
 }
 
@@ -465,8 +474,7 @@ void st_features_probe(struct st_features *f)
 	for (i = 0; i < ARRAY_SIZE(attach_probes); i++)
 		probe_attach(f, &attach_probes[i]);
 	probe_stats(f);
-	probe_task_storage(f);
-	probe_switch_prev_state(f);
+	probe_btf_facts(f);
 	libbpf_set_print(old);
 	st_features_apply_env(f);
 }
@@ -485,10 +493,8 @@ bool st_feature_ok(struct st_features *f, enum st_feature k)
 				probe_attach(f, &attach_probes[i]);
 		if (k == ST_F_BPF_STATS)
 			probe_stats(f);
-		if (k == ST_F_TASK_STORAGE_NOLOCK)
-			probe_task_storage(f);
-		if (k == ST_F_SWITCH_PREV_STATE)
-			probe_switch_prev_state(f);
+		if (k == ST_F_TASK_STORAGE_NOLOCK || k == ST_F_SWITCH_PREV_STATE)
+			probe_btf_facts(f);
 		libbpf_set_print(old);
 		if (!f->probed[k])
 			set(f, k, false, "not probed");
