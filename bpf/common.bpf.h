@@ -100,6 +100,21 @@ static __always_inline __u64 st_pe_sp(void *ctx)
 	return regs[ST_PE_REG_SP];
 }
 
+/*
+ * When an off-CPU interval that began at @t_off ended, for a task whose switch
+ * back in the sched_switch tracepoint never reported (seen on 6.18: ftrace
+ * missed the same switch) and which leaves the CPU again at @now: it ran since
+ * for exactly its se.sum_exec_runtime growth, @ran_now - @ran_off
+ * (put_prev_task brings the run time up to date before the tracepoint).
+ */
+static __always_inline __u64 st_missed_switch_in(__u64 t_off, __u64 ran_off, __u64 ran_now,
+						 __u64 now)
+{
+	__u64 ran = ran_now - ran_off;
+
+	return now - t_off > ran ? now - ran : t_off;
+}
+
 static __always_inline void st_drop(enum st_drop what)
 {
 	__u32 k = what;

@@ -401,14 +401,11 @@ static __always_inline void switch_out(__u64 *ctx, struct task_struct *prev,
 	if (!th)
 		return;
 	now = bpf_ktime_get_ns();
-	ran = BPF_CORE_READ(prev, se.sum_exec_runtime);
-	/*
-	 * A switch-in the tracepoint never reported (seen on 6.18, ftrace missed it
-	 * too): the interval ended as long before now as the thread has run since.
-	 */
+	ran = prev->se.sum_exec_runtime;
+	/* an interval whose switch-in the tracepoint never reported; no stack */
 	if (th->t_off)
 		emit_off(th, t, prev->tgid, prev->pid,
-			 now - th->t_off > ran - th->ran ? now - (ran - th->ran) : th->t_off, 0);
+			 st_missed_switch_in(th->t_off, th->ran, ran, now), 0);
 	th->t_off = now;
 	th->ran = ran;
 	th->state = off_flags(st_switch_state(ctx, prev));

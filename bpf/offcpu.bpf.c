@@ -257,18 +257,16 @@ static __always_inline __u64 interval(struct start *s, __u64 now)
 
 /*
  * A switch-in the tracepoint never reported: the task leaves the CPU again
- * with its start unconsumed (seen on 6.18, where ftrace missed the same
- * switch: about one in 2,000 of a sleeping task's). It ran since its recorded
- * switch-out for exactly its growth in se.sum_exec_runtime, so its off-CPU
- * interval ended that long before now. Its kernel stack is the one taken at
- * switch-out (@kstack, eager variants) or gone (0). Callers check that @s is set.
+ * with its start unconsumed (about one in 2,000 of a sleeping task's switches
+ * on 6.18); st_missed_switch_in says when the interval ended. Its kernel stack
+ * is the one taken at switch-out (@kstack, eager variants) or gone (0).
+ * Callers check that @s is set.
  */
 static __always_inline void recover_missed_in(struct start *s, __u64 ran_now, __u64 now,
 					      __u64 kstack, const char *comm)
 {
-	__u64 ran = ran_now - s->ran, delta;
+	__u64 delta = st_missed_switch_in(s->ts, s->ran, ran_now, now) - s->ts;
 
-	delta = now - s->ts > ran ? now - s->ts - ran : 0;
 	s->ts = 0;
 	if (delta < min_ns || delta > max_ns)
 		return;
