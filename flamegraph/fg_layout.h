@@ -24,6 +24,10 @@ struct fg_conf {
 
 /* Fill @c from @o (NULL = all defaults). 0, or -EINVAL after one st_err() line. */
 int fg_conf__resolve(const struct fg_opts *o, bool diff, struct fg_conf *c);
+/* Only width, minwidth and reverse of @c from @o, quietly. 0, or -EINVAL when out of range. */
+int fg_conf__geometry(const struct fg_opts *o, struct fg_conf *c);
+/* The narrowest drawn frame, in counts, for a graph of @total counts. */
+double fg_conf__thresh(const struct fg_conf *c, uint64_t total);
 
 struct fg_rect {
 	uint32_t node;	/* in fg_layout.tree */

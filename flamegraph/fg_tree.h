@@ -8,6 +8,7 @@
 #ifndef ST_FG_TREE_H
 #define ST_FG_TREE_H
 
+#include "fg_layout.h"
 #include "flamegraph.h"
 
 #include <stdbool.h>
@@ -57,6 +58,29 @@ struct fg_slot {
 
 enum fg_cols { FG_COLS_UNKNOWN, FG_COLS_ONE, FG_COLS_TWO };
 
+#define FG_PRUNE_PEND 64 /* frames left open at once, tracked (prune.c) */
+#define FG_CLOSED     1	 /* fg_prune.closed: the input has moved past this frame */
+#define FG_GAP	      2	 /* ... and it stands for dropped siblings: never drawn */
+#define FG_ONPATH     4	 /* on the current line's path (while compacting) */
+
+/* Streaming pruning of sorted input (prune.c). */
+struct fg_prune {
+	bool on;	     /* fg__set_prune() was called */
+	bool active;	     /* the current input is in byte order so far */
+	bool unsorted;	     /* an input was found out of order */
+	bool restarted;	     /* ... after a drop: it was read again without pruning */
+	struct fg_conf conf; /* width and minimum width: the drop threshold */
+	uint8_t *closed;     /* per node: FG_CLOSED, FG_GAP */
+	uint32_t next;	     /* compact when the tree has this many nodes */
+	uint32_t min_nodes;  /* ... never below this */
+	uint32_t pend[FG_PRUNE_PEND], npend; /* left but possibly revisited */
+	struct fg_span *path;		     /* scratch: a path as spans */
+	uint32_t path_cap;
+	uint64_t dropped, stuck;
+	uint32_t peak;
+	unsigned compactions;
+};
+
 struct fg {
 	struct fg_strtab names;
 	struct fg_node *nodes; /* nodes[0] is the root ("all"); parents precede children */
@@ -74,6 +98,7 @@ struct fg {
 	uint32_t scratch_cap;
 	const char *src; /* input name and line number for messages */
 	unsigned long lineno;
+	struct fg_prune prune;
 };
 
 uint64_t fg_hash_bytes(const void *p, size_t n);
@@ -99,11 +124,31 @@ static inline const char *fg_strtab__str(const struct fg_strtab *s, uint32_t id,
 int fg_tree__add(struct fg *t, const struct fg_span *fr, uint32_t n, uint64_t count, uint64_t base);
 /* Make sure t->base exists (the tree becomes differential). 0 or -ENOMEM. */
 int fg_tree__make_diff(struct fg *t);
+/* Whether @node stands for pruned siblings (never drawn). */
+static inline bool fg_tree__gap(const struct fg *t, uint32_t node)
+{
+	return t->prune.closed && (t->prune.closed[node] & FG_GAP);
+}
 /* Name of @node ("all" for the root). */
 const char *fg__name(const struct fg *t, uint32_t node, size_t *len);
+/* qsort_r order of node ids (uint32_t) by name, bytes then length; @tree: the fg. */
+int fg_tree__cmp_names(const void *a, const void *b, void *tree);
 /* A copy of @t with every stack reversed (leaf first), or NULL on ENOMEM. */
 struct fg *fg__reversed(const struct fg *t);
 /* Room for @n spans in t->scratch. 0 or -ENOMEM. */
 int fg_tree__scratch(struct fg *t, uint32_t n);
+/* Rebuild the child lists and the wide-node index from parent and name. 0 or -errno. */
+int fg_tree__relink(struct fg *t);
+/* Empty @t again, keeping its pruning settings (inactive). 0 or -ENOMEM. */
+int fg_tree__reset(struct fg *t);
+
+/*
+ * Pruning hooks of fg_tree__add: check the line @fr[0..n) (sharing @k frames
+ * with the previous one) for order and mark the frames it moved past; 0,
+ * -ESTALE (out of order after a drop: read again) or -errno. Compact drops
+ * closed frames under the threshold.
+ */
+int fg_prune__line(struct fg *t, const struct fg_span *fr, uint32_t n, uint32_t k);
+int fg_prune__compact(struct fg *t);
 
 #endif

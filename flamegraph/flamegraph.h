@@ -5,7 +5,9 @@
  * --svg option of every tracer.
  *
  * Input is streamed: memory grows with the number of distinct tree nodes (a
- * frame under a given parent), never with the number of lines. Output depends
+ * frame under a given parent), never with the number of lines; with pruning
+ * (fg__set_prune) and sorted input, only with the frames that can be drawn.
+ * Output depends
  * only on the merged tree (children sorted by name, colours hashed from names),
  * so the same samples give a byte-identical SVG whatever their input order.
  */
@@ -69,6 +71,25 @@ int fg__read_folded(struct fg *t, FILE *in, const char *name_for_errors);
  * copied into @t (the caller still owns and frees @base). Returns 0 or -errno.
  */
 int fg__set_base(struct fg *t, struct fg *base);
+
+/*
+ * Keep memory bounded by the frames that can be drawn with @o (width and
+ * minimum width): while sorted input streams in, frames the input has moved
+ * past that are already too narrow are dropped (their counts stay in their
+ * parents). Call on a fresh tree, before fg__read_folded of a single input;
+ * not with --reverse (-EINVAL). Unsorted input is detected and read exactly
+ * (a file again, a pipe from a spool). The SVG is the same either way.
+ */
+int fg__set_prune(struct fg *t, const struct fg_opts *o);
+
+struct fg_prune_stats {
+	bool enabled, unsorted, restarted;
+	uint64_t dropped;     /* nodes dropped */
+	uint64_t stuck;	      /* frames left open that could not be tracked */
+	unsigned compactions; /* pruning passes */
+	size_t kept, peak;    /* nodes now, and the most held at once */
+};
+void fg__prune_stats(const struct fg *t, struct fg_prune_stats *s);
 
 /* Sum of all counts (new side), and whether @t is differential. */
 uint64_t fg__total(const struct fg *t);

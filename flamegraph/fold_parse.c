@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct fold_line {
 	size_t stack_len;
@@ -216,7 +217,8 @@ int fg__add_folded_line(struct fg *t, const char *line, size_t len)
 	if (n == 0)
 		return report(t, -EINVAL, "empty stack (only ';' separators)");
 	err = fg_tree__add(t, t->scratch, (uint32_t)n, fl.count, fl.two ? fl.base : 0);
-	return err ? report(t, err, NULL) : 0;
+	/* -ESTALE: pruning met a line out of order; fg__read_folded reads again. */
+	return err && err != -ESTALE ? report(t, err, NULL) : err;
 }
 
 int fg__add_folded_stack(struct fg *t, const char *stack, size_t len, uint64_t count)
@@ -228,20 +230,28 @@ int fg__add_folded_stack(struct fg *t, const char *stack, size_t len, uint64_t c
 	return fg_tree__add(t, t->scratch, (uint32_t)n, count, 0);
 }
 
-int fg__read_folded(struct fg *t, FILE *in, const char *name_for_errors)
+/* Lines of @in into @t (copied to @spool when given), line numbers going on. */
+static int read_lines(struct fg *t, FILE *in, FILE *spool)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int err = 0;
 
-	t->src = name_for_errors ? name_for_errors : "<input>";
-	t->lineno = 0;
-	t->input_cols = FG_COLS_UNKNOWN;
 	errno = 0;
 	while ((len = getline(&line, &cap, in)) >= 0) {
 		const char *p = line;
 
+		if (spool && fwrite(line, 1, (size_t)len, spool) != (size_t)len) {
+			if (t->prune.dropped) {
+				st_err("%s: cannot keep a copy of the input for a second read: %s",
+				       t->src, strerror(errno ? errno : EIO));
+				err = -EIO;
+				break;
+			}
+			t->prune.active = false; /* nothing dropped yet: read on, exactly */
+			spool = NULL;
+		}
 		t->lineno++;
 		if (len && line[len - 1] == '\n')
 			len--;
@@ -258,6 +268,63 @@ int fg__read_folded(struct fg *t, FILE *in, const char *name_for_errors)
 		st_err("%s: read error: %s", t->src, strerror(-err));
 	}
 	free(line);
+	return err;
+}
+
+/* A regular file we can come back to: where it starts, or -1. */
+static off_t rereadable(FILE *in)
+{
+	struct stat st;
+
+	if (fstat(fileno(in), &st) || !S_ISREG(st.st_mode))
+		return -1;
+	return ftello(in);
+}
+
+/*
+ * Pruning dropped frames and then met a line out of order: read the input
+ * again from @start (a file) or from @spool (what was read of a pipe) and on,
+ * without pruning.
+ */
+static int read_again(struct fg *t, FILE *in, off_t start, FILE *spool)
+{
+	int err = fg_tree__reset(t);
+
+	if (err)
+		return err;
+	t->prune.restarted = true;
+	t->lineno = 0;
+	t->input_cols = FG_COLS_UNKNOWN;
+	if (spool ? fflush(spool) || fseeko(spool, 0, SEEK_SET) : fseeko(in, start, SEEK_SET)) {
+		err = -errno;
+		st_err("%s: cannot read the input again: %s", t->src, strerror(errno));
+		return err;
+	}
+	if (spool && (err = read_lines(t, spool, NULL)))
+		return err;
+	return read_lines(t, in, NULL);
+}
+
+int fg__read_folded(struct fg *t, FILE *in, const char *name_for_errors)
+{
+	FILE *spool = NULL;
+	off_t start = -1;
+	int err;
+
+	t->src = name_for_errors ? name_for_errors : "<input>";
+	t->lineno = 0;
+	t->input_cols = FG_COLS_UNKNOWN;
+	/* Only a single input into a fresh tree is pruned (fg__set_prune). */
+	t->prune.active =
+	    t->prune.on && t->n == 1 && !t->total && !t->base_total && t->cols == FG_COLS_UNKNOWN;
+	if (t->prune.active && (start = rereadable(in)) < 0 && !(spool = tmpfile()))
+		t->prune.active = false;
+	err = read_lines(t, in, spool);
+	if (err == -ESTALE)
+		err = read_again(t, in, start, spool);
+	t->prune.active = false;
+	if (spool)
+		fclose(spool);
 	t->src = NULL;
 	t->lineno = 0;
 	return err;

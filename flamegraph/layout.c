@@ -59,19 +59,6 @@ static int compute_totals(struct layout_work *w)
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b, void *ctx)
-{
-	const struct fg *t = ctx;
-	size_t la, lb;
-	const char *na = fg__name(t, *(const uint32_t *)a, &la);
-	const char *nb = fg__name(t, *(const uint32_t *)b, &lb);
-	int r = memcmp(na, nb, la < lb ? la : lb);
-
-	if (r)
-		return r;
-	return la < lb ? -1 : la > lb;
-}
-
 static int push(struct layout_work *w, uint32_t node, uint32_t depth, uint64_t x)
 {
 	if (w->sp == w->scap) {
@@ -87,7 +74,7 @@ static int push(struct layout_work *w, uint32_t node, uint32_t depth, uint64_t x
 
 static bool drawn(const struct layout_work *w, uint32_t node)
 {
-	return w->tot[node] > 0 && (double)w->tot[node] >= w->thresh;
+	return w->tot[node] > 0 && (double)w->tot[node] >= w->thresh && !fg_tree__gap(w->t, node);
 }
 
 /* The children of @node into w->kids. Returns how many, or -ENOMEM. */
@@ -117,7 +104,7 @@ static int push_children(struct layout_work *w, const struct lw_item *it)
 	if (nk < 0)
 		return (int)nk;
 	if (nk > 1)
-		qsort_r(k, (size_t)nk, sizeof(*k), cmp_names, (void *)w->t);
+		qsort_r(k, (size_t)nk, sizeof(*k), fg_tree__cmp_names, (void *)w->t);
 	for (i = 0; i < nk; i++)
 		end += w->tot[k[i]];
 	for (i = (uint32_t)nk; i-- > 0;) {
@@ -174,10 +161,7 @@ static int run_layout(struct fg_layout *l, struct layout_work *w, const struct f
 	if ((err = compute_totals(w)))
 		return err;
 	l->total = w->tot[0];
-	if (c->minwidth_pct)
-		w->thresh = c->minwidth / 100.0 * (double)l->total;
-	else
-		w->thresh = c->minwidth * (double)l->total / (c->width - 2 * FG_XPAD);
+	w->thresh = fg_conf__thresh(c, l->total);
 	if (drawn(w, 0) && (err = push(w, 0, 0, 0)))
 		return err;
 	while (w->sp) {

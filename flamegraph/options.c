@@ -8,20 +8,41 @@
 #include <math.h>
 #include <string.h>
 
-int fg_conf__resolve(const struct fg_opts *o, bool diff, struct fg_conf *c)
-{
-	static const struct fg_opts defaults;
+static const struct fg_opts defaults;
 
+static bool minwidth_valid(const struct fg_opts *o)
+{
+	return isfinite(o->minwidth) && o->minwidth >= 0 && !(o->minwidth_pct && o->minwidth > 100);
+}
+
+int fg_conf__geometry(const struct fg_opts *o, struct fg_conf *c)
+{
 	if (!o)
 		o = &defaults;
 	memset(c, 0, sizeof(*c));
 	c->width = o->width ? o->width : 1200;
-	c->frame_height = o->frame_height ? o->frame_height : 16;
 	c->minwidth = o->minwidth > 0 ? o->minwidth : 0;
 	if (!o->minwidth && !o->minwidth_pct)
 		c->minwidth = 0.1; /* px, like flamegraph.pl */
 	c->minwidth_pct = o->minwidth_pct;
 	c->reverse = o->reverse;
+	return c->width < FG_WIDTH_MIN || c->width > FG_WIDTH_MAX || !minwidth_valid(o) ? -EINVAL
+											: 0;
+}
+
+double fg_conf__thresh(const struct fg_conf *c, uint64_t total)
+{
+	if (c->minwidth_pct)
+		return c->minwidth / 100.0 * (double)total;
+	return c->minwidth * (double)total / (c->width - 2 * FG_XPAD);
+}
+
+int fg_conf__resolve(const struct fg_opts *o, bool diff, struct fg_conf *c)
+{
+	if (!o)
+		o = &defaults;
+	fg_conf__geometry(o, c);
+	c->frame_height = o->frame_height ? o->frame_height : 16;
 	c->inverted = o->inverted;
 	c->normalize = o->normalize;
 	c->countname = o->countname && *o->countname ? o->countname : "samples";
@@ -42,7 +63,7 @@ int fg_conf__resolve(const struct fg_opts *o, bool diff, struct fg_conf *c)
 		       FG_FRAME_HEIGHT_MAX);
 		return -EINVAL;
 	}
-	if (!isfinite(o->minwidth) || o->minwidth < 0 || (o->minwidth_pct && o->minwidth > 100)) {
+	if (!minwidth_valid(o)) {
 		st_err("minimum frame width must be 0..100%% or a non-negative number of px");
 		return -EINVAL;
 	}

@@ -72,7 +72,33 @@ void fg__free(struct fg *t)
 	free(t->prev.end);
 	free(t->prev.node);
 	free(t->scratch);
+	free(t->prune.closed);
+	free(t->prune.path);
 	free(t);
+}
+
+int fg_tree__reset(struct fg *t)
+{
+	struct fg *n = fg__new(), tmp;
+
+	if (!n)
+		return -ENOMEM;
+	if (t->prune.on && !(n->prune.closed = calloc(n->cap, 1))) {
+		fg__free(n);
+		return -ENOMEM;
+	}
+	n->prune.on = t->prune.on;
+	n->prune.conf = t->prune.conf;
+	n->prune.min_nodes = t->prune.min_nodes;
+	n->prune.next = t->prune.min_nodes;
+	n->prune.unsorted = t->prune.unsorted;
+	n->prune.restarted = t->prune.restarted;
+	n->src = t->src;
+	tmp = *t;
+	*t = *n;
+	*n = tmp;
+	fg__free(n);
+	return 0;
 }
 
 uint64_t fg__total(const struct fg *t)
@@ -88,6 +114,19 @@ bool fg__is_diff(const struct fg *t)
 size_t fg__nodes(const struct fg *t)
 {
 	return t->n;
+}
+
+int fg_tree__cmp_names(const void *a, const void *b, void *tree)
+{
+	const struct fg *t = tree;
+	size_t la, lb;
+	const char *na = fg__name(t, *(const uint32_t *)a, &la);
+	const char *nb = fg__name(t, *(const uint32_t *)b, &lb);
+	int r = memcmp(na, nb, la < lb ? la : lb);
+
+	if (r)
+		return r;
+	return la < lb ? -1 : la > lb;
 }
 
 const char *fg__name(const struct fg *t, uint32_t node, size_t *len)
@@ -158,6 +197,11 @@ static int tree_grow(struct fg *t)
 	if (fg_resize(&t->nodes, ncap, sizeof(*t->nodes)) || grow_u64(&t->self, t->cap, ncap) ||
 	    (t->base && grow_u64(&t->base, t->cap, ncap)))
 		return -ENOMEM;
+	if (t->prune.closed) {
+		if (fg_resize(&t->prune.closed, ncap, 1))
+			return -ENOMEM;
+		memset(t->prune.closed + t->cap, 0, ncap - t->cap);
+	}
 	t->cap = ncap;
 	return 0;
 }
@@ -325,6 +369,7 @@ static int64_t tree_walk(struct fg *t, const struct fg_span *fr, uint32_t n, uin
 int fg_tree__add(struct fg *t, const struct fg_span *fr, uint32_t n, uint64_t count, uint64_t base)
 {
 	int64_t node;
+	uint32_t k;
 	int err;
 
 	if (!n)
@@ -335,7 +380,10 @@ int fg_tree__add(struct fg *t, const struct fg_span *fr, uint32_t n, uint64_t co
 		return 0;
 	if (base && (err = fg_tree__make_diff(t)))
 		return err;
-	node = tree_walk(t, fr, n, prev_common(t, fr, n));
+	k = prev_common(t, fr, n);
+	if (t->prune.active && (err = fg_prune__line(t, fr, n, k)))
+		return err;
+	node = tree_walk(t, fr, n, k);
 	if (node < 0)
 		return (int)node;
 	t->self[node] += count;
@@ -343,6 +391,42 @@ int fg_tree__add(struct fg *t, const struct fg_span *fr, uint32_t n, uint64_t co
 		t->base[node] += base;
 	t->total += count;
 	t->base_total += base;
+	if (t->prune.active && t->n >= t->prune.next)
+		return fg_prune__compact(t);
+	return 0;
+}
+
+int fg_tree__relink(struct fg *t)
+{
+	uint32_t nwide = 0, size = TREE_MIN_SLOTS, i;
+	struct fg_slot *slots;
+	int err;
+
+	for (i = 0; i < t->n; i++) {
+		t->nodes[i].first_child = t->nodes[i].next_sibling = 0;
+		t->nodes[i].nkids = 0;
+	}
+	for (i = 1; i < t->n; i++) {
+		struct fg_node *p = &t->nodes[t->nodes[i].parent];
+
+		t->nodes[i].next_sibling = p->first_child;
+		p->first_child = i;
+		p->nkids++;
+	}
+	for (i = 1; i < t->n; i++)
+		nwide += t->nodes[t->nodes[i].parent].nkids > FG_WIDE;
+	while ((uint64_t)nwide * 8 > (uint64_t)(size - 1) * 5)
+		size *= 2;
+	if (!(slots = slots_alloc(size)))
+		return -ENOMEM;
+	slots_free(t->slots, t->mask + 1);
+	t->slots = slots;
+	t->mask = size - 1;
+	t->nslots = 0;
+	for (i = 1; i < t->n; i++)
+		if (t->nodes[t->nodes[i].parent].nkids > FG_WIDE &&
+		    (err = slot_insert(t, t->nodes[i].parent, t->nodes[i].name, i)))
+			return err;
 	return 0;
 }
 

@@ -251,6 +251,27 @@ static int write_output(const struct fg *t, const struct fg_cli *c)
 	return err;
 }
 
+/* -v: what the tree held, and whether pruning could bound it. */
+static void report_prune(const struct fg *t)
+{
+	struct fg_prune_stats s;
+
+	fg__prune_stats(t, &s);
+	if (!s.enabled) {
+		st_info(1, "flamegraph: %zu nodes (not pruned: several inputs or --reverse)",
+			s.kept);
+		return;
+	}
+	st_info(1,
+		"flamegraph: %zu nodes kept, at most %zu held, %llu too narrow dropped in %u "
+		"passes%s%s",
+		s.kept, s.peak, (unsigned long long)s.dropped, s.compactions,
+		s.unsorted ? (s.restarted ? "; input out of byte order: read again in full"
+					  : "; input out of byte order: held in full")
+			   : "",
+		s.stuck ? "; some frames stayed open" : "");
+}
+
 static int run(struct fg_cli *c, int nfiles, char **files)
 {
 	struct fg *t = fg__new();
@@ -260,6 +281,9 @@ static int run(struct fg_cli *c, int nfiles, char **files)
 		st_err("out of memory");
 		return 1;
 	}
+	/* One input, merged from the root: memory bounded by the frames drawn. */
+	if (nfiles <= 1 && !c->o.reverse)
+		fg__set_prune(t, &c->o);
 	for (i = 0; i < nfiles && !err; i++)
 		err = read_input(t, files[i]);
 	if (!nfiles)
@@ -270,6 +294,8 @@ static int run(struct fg_cli *c, int nfiles, char **files)
 		st_err("--normalize needs a differential input (--diff BASE or two-column lines)");
 		err = -EINVAL;
 	}
+	if (!err)
+		report_prune(t);
 	if (!err && !fg__total(t))
 		st_warn("no samples in the input: writing a flamegraph that says so");
 	if (!err)

@@ -9,7 +9,10 @@
  * before the first NUL byte is the base profile, the rest the new one.
  *
  * When every line is taken, the lines are also merged backwards: the SVG must not change.
+ * A streamed input is also read with pruning (compacting every few nodes): the SVG must
+ * not change either, sorted or not.
  */
+#include "fg_tree.h"
 #include "flamegraph.h"
 #include "fuzz.h"
 
@@ -126,13 +129,47 @@ static size_t add_lines(struct fg *t, const char *s, size_t n, bool stacks, bool
 	return bad;
 }
 
-static struct fg *build(const char *s, size_t n, unsigned flags, bool backwards, size_t *bad)
+static int cmp_line(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int r = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	return r ? r : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The lines of s[0..n) in byte order (`LC_ALL=C sort`), in a malloc'd buffer. */
+static char *sorted_text(const char *s, size_t n, size_t *outlen)
+{
+	struct line *lines;
+	size_t nl = split_lines(s, n, &lines), k = 0;
+	char *out = malloc(n + 1);
+
+	if (!out)
+		abort();
+	if (nl > 1)
+		qsort(lines, nl, sizeof(*lines), cmp_line);
+	for (size_t i = 0; i < nl; i++) {
+		memcpy(out + k, lines[i].p, lines[i].len);
+		k += lines[i].len;
+		out[k++] = '\n';
+	}
+	free(lines);
+	*outlen = k;
+	return out;
+}
+
+static struct fg *build(const char *s, size_t n, unsigned flags, bool backwards, size_t *bad,
+			const struct fg_opts *prune)
 {
 	struct fg *t = fg__new();
 	FILE *f;
 
 	if (!t)
 		abort();
+	if (prune) {
+		t->prune.min_nodes = 4; /* a pass every few nodes */
+		fg__set_prune(t, prune);
+	}
 	if (flags & FL_STREAM) {
 		f = n ? fmemopen((void *)s, n, "r") : NULL;
 		if (f) {
@@ -146,17 +183,18 @@ static struct fg *build(const char *s, size_t n, unsigned flags, bool backwards,
 }
 
 /* The tree of the (base and) new profile, with its lines taken in file order or backwards. */
-static struct fg *build_all(const char *s, size_t n, unsigned flags, bool backwards, size_t *bad)
+static struct fg *build_all(const char *s, size_t n, unsigned flags, bool backwards, size_t *bad,
+			    const struct fg_opts *prune)
 {
 	const char *nul = (flags & FL_BASE) ? memchr(s, '\0', n) : NULL;
 	struct fg *t, *base = NULL;
 
 	if (nul) {
-		base = build(s, (size_t)(nul - s), flags, backwards, bad);
+		base = build(s, (size_t)(nul - s), flags, backwards, bad, NULL);
 		n -= (size_t)(nul - s) + 1;
 		s = nul + 1;
 	}
-	t = build(s, n, flags, backwards, bad);
+	t = build(s, n, flags, backwards, bad, prune);
 	if (base) {
 		*bad += fg__set_base(t, base) != 0;
 		fg__free(base);
@@ -228,7 +266,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.n -= tlen;
 	}
 	set_opts(&in, flags, &o, title);
-	t = build_all((const char *)in.p, in.n, flags, false, &bad);
+	t = build_all((const char *)in.p, in.n, flags, false, &bad, NULL);
+	if (!bad && (flags & FL_STREAM) && !o.reverse) {
+		/* Pruned while streaming: the same SVG, whatever the order of the lines. */
+		t2 = build_all((const char *)in.p, in.n, flags, false, &bad2, &o);
+		svg = render(t, &o, &len);
+		svg2 = render(t2, &o, &len2);
+		FZ_CHECK(!bad2 && !svg == !svg2 && len == len2 && (!svg || !memcmp(svg, svg2, len)),
+			 "pruning changed the SVG (%zu vs %zu bytes)", len, len2);
+		free(svg2);
+		fg__free(t2);
+		/*
+		 * The same lines sorted, pruned: the same SVG again (unless sorting moved
+		 * the first line, which decides the columns, or a byte order mark).
+		 */
+		if (!(flags & FL_BASE) && !(in.n >= 3 && !memcmp(in.p, "\xef\xbb\xbf", 3))) {
+			size_t slen, bad3 = 0;
+			char *sorted = sorted_text((const char *)in.p, in.n, &slen);
+
+			t2 = build_all(sorted, slen, flags, false, &bad3, &o);
+			if (!bad3 && fg__is_diff(t2) == fg__is_diff(t)) {
+				svg2 = render(t2, &o, &len2);
+				FZ_CHECK(!svg == !svg2 && len == len2 &&
+					     (!svg || !memcmp(svg, svg2, len)),
+					 "sorted and pruned, the SVG changed (%zu vs %zu bytes)",
+					 len, len2);
+				free(svg2);
+			}
+			fg__free(t2);
+			free(sorted);
+		}
+		free(svg);
+	}
 	if (bad || (flags & FL_STREAM)) {
 		fg__write_svg(t, &o, devnull);
 		fg__free(t);
@@ -239,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * Every line was taken: the same lines backwards must give the same tree and a
 	 * byte-identical SVG (flamegraph.h: output depends only on the merged tree).
 	 */
-	t2 = build_all((const char *)in.p, in.n, flags, true, &bad2);
+	t2 = build_all((const char *)in.p, in.n, flags, true, &bad2, NULL);
 	svg = render(t, &o, &len);
 	svg2 = render(t2, &o, &len2);
 	if (!bad2 && fg__is_diff(t) == fg__is_diff(t2)) {

@@ -65,4 +65,27 @@ grep -q 'fill="rgb(255,0,0)"' diff.svg && grep -q 'fill="rgb(0,0,255)"' diff.svg
 	fail "no red growth / blue shrink"
 $ST flamegraph --diff base.folded --normalize new.folded >/dev/null || fail "--normalize"
 expect_rc 1 $ST flamegraph --diff two.folded new.folded; one_line
+# Pruning while read (docs/flamegraph.md): 300,000 distinct narrow leaves under 30
+# wide frames, sorted. One input is pruned, two (the same lines and an empty file)
+# are held whole: the SVG must be byte-identical, from a file and from a pipe, and
+# also when a line out of order at the end makes the pruned read start over.
+awk 'BEGIN { for (i = 0; i < 300000; i++) printf "app;part%d;leaf%d 1\n", i % 30, i }' |
+	LC_ALL=C sort >many.folded
+: >empty.folded
+$ST flamegraph many.folded empty.folded -o whole.svg || fail "many: whole"
+$ST flamegraph -v many.folded -o pruned.svg 2>verbose || fail "many: pruned"
+cat verbose
+held=$(sed -n 's/.* at most \([0-9]*\) held, \([0-9]*\) too narrow dropped.*/\1 \2/p' verbose)
+[ -n "$held" ] && [ "${held% *}" -lt 150000 ] && [ "${held#* }" -gt 250000 ] ||
+	fail "many: held/dropped '$held' (300,031 distinct nodes)"
+cmp -s whole.svg pruned.svg || fail "many: pruned SVG differs from the whole tree's"
+cat many.folded | $ST flamegraph -o piped.svg || fail "many: pipe"
+cmp -s whole.svg piped.svg || fail "many: pruned SVG from a pipe differs"
+{ cat many.folded; echo 'app;a-late 7'; } >late.folded
+$ST flamegraph late.folded empty.folded -o late-whole.svg || fail "late: whole"
+$ST flamegraph -v late.folded -o late.svg 2>verbose || fail "late: file"
+grep -q 'out of byte order: read again in full' verbose || fail "late: not read again: $(cat verbose)"
+cmp -s late-whole.svg late.svg || fail "late: SVG differs after reading again"
+cat late.folded | $ST flamegraph -o late-piped.svg || fail "late: pipe"
+cmp -s late-whole.svg late-piped.svg || fail "late: SVG from a pipe differs after replay"
 exit 0
