@@ -302,13 +302,18 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 }
 
 /*
- * The overhead budget, checked once a second from the kernel's own BPF run-time
- * statistics: above budget, the tracer degrades. Its degrade hook goes first
- * (sampling, then stack capture, as each tracer allows), one step per fourfold
- * excess (up to three at once, so a tracer far over budget does not spend
- * seconds there); when it has nothing left, the costliest pausable probe is
- * detached, one per check.
+ * The overhead budget, checked from the kernel's own BPF run-time statistics
+ * over one-second windows, or over a quarter of a second when BPF already
+ * used BUDGET_STORM times the budget there (a context-switch storm should not
+ * run at full cost for seconds). Above budget, the tracer degrades: its
+ * degrade hook goes first (sampling, then stack capture, as each tracer
+ * allows), one step per fourfold excess (up to three at once); when it has
+ * nothing left, the costliest pausable probe is detached, one per check.
  */
+#define BUDGET_WINDOW_NS NSEC_PER_SEC
+#define BUDGET_FAST_NS	 (NSEC_PER_SEC / 4)
+#define BUDGET_STORM	 4
+
 static int check_budget(struct st_session *s)
 {
 	uint64_t now = st_now_ns(), run, window;
@@ -316,11 +321,14 @@ static int check_budget(struct st_session *s)
 	int steps = 0, want = 1;
 	char what[128] = "";
 
-	if (s->stats_fd < 0 || now - s->last_check_ns < NSEC_PER_SEC)
+	if (s->stats_fd < 0 || now - s->last_check_ns < BUDGET_FAST_NS)
 		return 0;
 	run = total_run_ns(s);
 	window = now - s->last_check_ns;
 	pct = 100.0 * (double)(run - s->last_run_ns) / (double)window;
+	if (window < BUDGET_WINDOW_NS &&
+	    !(s->ops && pct > BUDGET_STORM * s->c->overhead_budget_pct))
+		return 0; /* a short window decides only a storm */
 	s->last_run_ns = run;
 	s->last_check_ns = now;
 	if (pct > s->max_cpu_pct)
@@ -336,7 +344,8 @@ static int check_budget(struct st_session *s)
 		budget_step(s, pct, what);
 		steps++;
 	}
-	if (!pause_costliest(s, (double)window, steps ? NULL : what, sizeof(what)))
+	/* The hook has nothing left for this excess: pause a probe now. */
+	if (!pause_costliest(s, (double)window, steps < want ? what : NULL, sizeof(what)))
 		return 0;
 	budget_step(s, pct, what);
 	return 0;

@@ -1,5 +1,5 @@
-# Overhead budget (issue 8): over --overhead-budget, a tracer degrades one step a
-# second in the stated order and says so, in its report and its JSON: offcpu
+# Overhead budget (issue 8): over --overhead-budget, a tracer degrades a step per check
+# (a second, or a quarter second in a storm) in the stated order and says so, in its report and its JSON: offcpu
 # raises sampling (1 in 4, 16, 64), then stops stack capture, then pauses its
 # costliest probe; profile keeps fewer samples, then stops stack capture, then
 # detaches its sampler. nodestage (no sampling: it would lose operations) pauses
