@@ -260,38 +260,6 @@ static bool is_pausable(const struct st_session *s, const struct bpf_program *p)
 	return false;
 }
 
-/*
- * The last step: detach the pausable program that cost the most over the last
- * window (it stays loaded; its link goes). Also keeps every link's run time.
- */
-static int pause_costliest(struct st_session *s, double window_ns, char *what, size_t len)
-{
-	struct st_links *ls = &s->loader.links;
-	uint64_t best_ns = 0;
-	int i, best = -1;
-
-	for (i = 0; i < ls->n && i < (int)ARRAY_SIZE(s->link_run_ns); i++) {
-		uint64_t now, d;
-
-		if (!ls->l[i])
-			continue;
-		now = prog_run_ns(ls->p[i]);
-		d = now - s->link_run_ns[i];
-		s->link_run_ns[i] = now;
-		if (what && is_pausable(s, ls->p[i]) && d > best_ns)
-			best_ns = d, best = i;
-	}
-	/* Pausing what costs next to nothing would lose data and save nothing. */
-	if (!what || best < 0 ||
-	    100.0 * (double)best_ns / window_ns < s->c->overhead_budget_pct / 10)
-		return 0;
-	bpf_link__destroy(ls->l[best]);
-	ls->l[best] = NULL;
-	snprintf(what, len, "probe %s paused (%.2f%% of one CPU)", bpf_program__name(ls->p[best]),
-		 100.0 * (double)best_ns / window_ns);
-	return 1;
-}
-
 static void budget_step(struct st_session *s, double pct, const char *what)
 {
 	s->degrade_level++;
@@ -302,13 +270,59 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 }
 
 /*
+ * The last step: detach pausable programs (they stay loaded; their links go),
+ * the costliest over the last window first, until what they cost covers
+ * @over_ns (at most @max of them). Also keeps every link's run time, so call
+ * it at every check. Returns how many were paused.
+ */
+static int pause_costliest(struct st_session *s, double window_ns, double over_ns, int max,
+			   double pct)
+{
+	struct st_links *ls = &s->loader.links;
+	uint64_t d[ARRAY_SIZE(s->link_run_ns)] = { 0 };
+	int i, n = ls->n < (int)ARRAY_SIZE(d) ? ls->n : (int)ARRAY_SIZE(d), paused = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t now;
+
+		if (!ls->l[i])
+			continue;
+		now = prog_run_ns(ls->p[i]);
+		d[i] = now - s->link_run_ns[i];
+		s->link_run_ns[i] = now;
+	}
+	while (paused < max && over_ns > 0) {
+		char what[128];
+		int best = -1;
+
+		for (i = 0; i < n; i++)
+			if (ls->l[i] && d[i] && is_pausable(s, ls->p[i]) &&
+			    (best < 0 || d[i] > d[best]))
+				best = i;
+		/* Pausing what costs next to nothing would lose data and save nothing. */
+		if (best < 0 ||
+		    100.0 * (double)d[best] / window_ns < s->c->overhead_budget_pct / 10)
+			break;
+		bpf_link__destroy(ls->l[best]);
+		ls->l[best] = NULL;
+		snprintf(what, sizeof(what), "probe %s paused (%.2f%% of one CPU)",
+			 bpf_program__name(ls->p[best]), 100.0 * (double)d[best] / window_ns);
+		budget_step(s, pct, what);
+		over_ns -= (double)d[best];
+		paused++;
+	}
+	return paused;
+}
+
+/*
  * The overhead budget, checked from the kernel's own BPF run-time statistics
  * over one-second windows, or over a quarter of a second when BPF already
  * used BUDGET_STORM times the budget there (a context-switch storm should not
  * run at full cost for seconds). Above budget, the tracer degrades: its
  * degrade hook goes first (sampling, then stack capture, as each tracer
  * allows), one step per fourfold excess (up to three at once); when it has
- * nothing left, the costliest pausable probe is detached, one per check.
+ * nothing left, pausable probes are detached, the costliest first, as many as
+ * the excess of the window needs.
  */
 #define BUDGET_WINDOW_NS NSEC_PER_SEC
 #define BUDGET_FAST_NS	 (NSEC_PER_SEC / 4)
@@ -317,7 +331,7 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 static int check_budget(struct st_session *s)
 {
 	uint64_t now = st_now_ns(), run, window;
-	double pct, excess;
+	double pct, excess, over;
 	int steps = 0, want = 1;
 	char what[128] = "";
 
@@ -334,7 +348,7 @@ static int check_budget(struct st_session *s)
 	if (pct > s->max_cpu_pct)
 		s->max_cpu_pct = pct;
 	if (!(pct > s->c->overhead_budget_pct && s->ops)) {
-		pause_costliest(s, (double)window, NULL, 0);
+		pause_costliest(s, (double)window, 0, 0, pct);
 		return 0;
 	}
 	for (excess = pct / s->c->overhead_budget_pct; excess > 4 && want < 3; excess /= 4)
@@ -344,10 +358,12 @@ static int check_budget(struct st_session *s)
 		budget_step(s, pct, what);
 		steps++;
 	}
-	/* The hook has nothing left for this excess: pause a probe now. */
-	if (!pause_costliest(s, (double)window, steps < want ? what : NULL, sizeof(what)))
-		return 0;
-	budget_step(s, pct, what);
+	/*
+	 * The hook has nothing left for this excess: pause probes now, as many as
+	 * cover it; one only if a hook step of this check may have covered some.
+	 */
+	over = (pct - s->c->overhead_budget_pct) / 100.0 * (double)window;
+	pause_costliest(s, (double)window, steps < want ? over : 0, steps ? 1 : 8, pct);
 	return 0;
 }
 
