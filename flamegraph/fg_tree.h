@@ -133,6 +133,15 @@ static inline bool fg_tree__gap(const struct fg *t, uint32_t node)
 const char *fg__name(const struct fg *t, uint32_t node, size_t *len);
 /* qsort_r order of node ids (uint32_t) by name, bytes then length; @tree: the fg. */
 int fg_tree__cmp_names(const void *a, const void *b, void *tree);
+/* The children of @node in name order into *kids (*cap: its room, grown). Count or -ENOMEM. */
+int64_t fg_tree__sorted_children(const struct fg *t, uint32_t node, uint32_t **kids, uint32_t *cap);
+/* Inclusive counts per node (malloc'd; *btot only when differential). 0 or -ENOMEM. */
+int fg_tree__totals(const struct fg *t, uint64_t **tot, uint64_t **btot);
+/* Nothing added yet, no base: fg__set_prune and fg__read_folded may prune it. */
+static inline bool fg_tree__fresh(const struct fg *t)
+{
+	return t->n == 1 && !t->total && !t->base && t->cols == FG_COLS_UNKNOWN;
+}
 /* A copy of @t with every stack reversed (leaf first), or NULL on ENOMEM. */
 struct fg *fg__reversed(const struct fg *t);
 /* Room for @n spans in t->scratch. 0 or -ENOMEM. */

@@ -315,8 +315,7 @@ int fg__read_folded(struct fg *t, FILE *in, const char *name_for_errors)
 	t->lineno = 0;
 	t->input_cols = FG_COLS_UNKNOWN;
 	/* Only a single input into a fresh tree is pruned (fg__set_prune). */
-	t->prune.active =
-	    t->prune.on && t->n == 1 && !t->total && !t->base_total && t->cols == FG_COLS_UNKNOWN;
+	t->prune.active = t->prune.on && fg_tree__fresh(t);
 	if (t->prune.active && (start = rereadable(in)) < 0 && !(spool = tmpfile()))
 		t->prune.active = false;
 	err = read_lines(t, in, spool);

@@ -35,30 +35,6 @@ static void lw_fini(struct layout_work *w)
 	free(w->stack);
 }
 
-static int compute_totals(struct layout_work *w)
-{
-	const struct fg *t = w->t;
-	uint32_t i;
-
-	w->tot = malloc(t->n * sizeof(*w->tot));
-	if (!w->tot)
-		return -ENOMEM;
-	if (t->base && !(w->btot = malloc(t->n * sizeof(*w->btot))))
-		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
-		w->tot[i] = t->self[i];
-		if (w->btot)
-			w->btot[i] = t->base[i];
-	}
-	/* Parents precede children, so one backward pass sums every subtree. */
-	for (i = t->n - 1; i > 0; i--) {
-		w->tot[t->nodes[i].parent] += w->tot[i];
-		if (w->btot)
-			w->btot[t->nodes[i].parent] += w->btot[i];
-	}
-	return 0;
-}
-
 static int push(struct layout_work *w, uint32_t node, uint32_t depth, uint64_t x)
 {
 	if (w->sp == w->scap) {
@@ -77,34 +53,16 @@ static bool drawn(const struct layout_work *w, uint32_t node)
 	return w->tot[node] > 0 && (double)w->tot[node] >= w->thresh && !fg_tree__gap(w->t, node);
 }
 
-/* The children of @node into w->kids. Returns how many, or -ENOMEM. */
-static int64_t gather(struct layout_work *w, uint32_t node)
-{
-	const struct fg_node *n = w->t->nodes;
-	uint32_t nk = 0, v;
-
-	if (n[node].nkids > w->kcap) {
-		if (fg_resize(&w->kids, n[node].nkids, sizeof(*w->kids)))
-			return -ENOMEM;
-		w->kcap = n[node].nkids;
-	}
-	for (v = n[node].first_child; v; v = n[v].next_sibling)
-		w->kids[nk++] = v;
-	return nk;
-}
-
 /* Sort the children of @it by name and push the drawn ones, leftmost on top. */
 static int push_children(struct layout_work *w, const struct lw_item *it)
 {
-	int64_t nk = gather(w, it->node);
+	int64_t nk = fg_tree__sorted_children(w->t, it->node, &w->kids, &w->kcap);
 	uint32_t *k = w->kids, i;
 	uint64_t end = it->x;
 	int err;
 
 	if (nk < 0)
 		return (int)nk;
-	if (nk > 1)
-		qsort_r(k, (size_t)nk, sizeof(*k), fg_tree__cmp_names, (void *)w->t);
 	for (i = 0; i < nk; i++)
 		end += w->tot[k[i]];
 	for (i = (uint32_t)nk; i-- > 0;) {
@@ -158,7 +116,7 @@ static int run_layout(struct fg_layout *l, struct layout_work *w, const struct f
 	size_t cap = 0;
 	int err;
 
-	if ((err = compute_totals(w)))
+	if ((err = fg_tree__totals(w->t, &w->tot, &w->btot)))
 		return err;
 	l->total = w->tot[0];
 	w->thresh = fg_conf__thresh(c, l->total);

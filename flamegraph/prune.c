@@ -84,17 +84,17 @@ static int span_reserve(struct fg_span **v, uint32_t *cap, uint32_t n)
 	return 0;
 }
 
-/* The previous line's frames as spans. */
-static int prev_spans(struct fg *t)
+/* The previous line's frames from @k on as spans (place() reads no earlier one). */
+static int prev_spans(struct fg *t, uint32_t k)
 {
 	const struct fg_prev *p = &t->prev;
-	size_t start = 0;
+	size_t start = k ? p->end[k - 1] : 0;
 	uint32_t i;
 	int err = span_reserve(&t->prune.path, &t->prune.path_cap, p->n);
 
 	if (err)
 		return err;
-	for (i = 0; i < p->n; i++) {
+	for (i = k; i < p->n; i++) {
 		t->prune.path[i] =
 		    (struct fg_span){ p->buf + start, (uint32_t)(p->end[i] - start) };
 		start = p->end[i];
@@ -159,7 +159,7 @@ int fg_prune__line(struct fg *t, const struct fg_span *fr, uint32_t n, uint32_t 
 	}
 	if (!t->prev.n)
 		return 0;
-	if ((err = prev_spans(t)))
+	if ((err = prev_spans(t, k)))
 		return err;
 	pl = place(fr, n, pr->path, t->prev.n, k);
 	switch (pl) {
@@ -279,22 +279,17 @@ static bool slot_between(const struct fg *t, uint32_t a, uint32_t b, const struc
 static int plan_children(struct fg *t, struct compact *c, uint32_t parent)
 {
 	const struct fg_node *nd = t->nodes;
-	uint32_t nk = 0, ndrop = 0, v, i, j;
+	uint32_t ndrop = 0, v, i, j;
 	struct where w = { 0 };
+	int64_t nk;
 
 	for (v = nd[parent].first_child; v; v = nd[v].next_sibling)
 		ndrop += droppable(t, c, v);
 	if (!ndrop || (ndrop == 1 && nd[parent].nkids == 1 &&
 		       (t->prune.closed[nd[parent].first_child] & FG_GAP)))
 		return 0;
-	if (nd[parent].nkids > c->kcap) {
-		if (fg_resize(&c->kids, nd[parent].nkids, sizeof(*c->kids)))
-			return -ENOMEM;
-		c->kcap = nd[parent].nkids;
-	}
-	for (v = nd[parent].first_child; v; v = nd[v].next_sibling)
-		c->kids[nk++] = v;
-	qsort_r(c->kids, nk, sizeof(*c->kids), fg_tree__cmp_names, t);
+	if ((nk = fg_tree__sorted_children(t, parent, &c->kids, &c->kcap)) < 0)
+		return (int)nk;
 	if (t->prune.closed[parent] & FG_CLOSED) {
 		w.all = true;
 	} else if ((t->prune.closed[parent] & FG_ONPATH) && t->prev.n) {
@@ -340,23 +335,15 @@ int fg_prune__compact(struct fg *t)
 	struct fg_prune *pr = &t->prune;
 	uint32_t n = t->n, m = 1, i;
 	uint32_t *map = malloc(n * sizeof(*map));
-	struct compact c = { .tot = malloc(n * sizeof(*c.tot)), .state = calloc(n, 1) };
-	int err = -ENOMEM;
+	struct compact c = { .state = calloc(n, 1) };
+	int err = fg_tree__totals(t, &c.tot, &c.btot);
 
-	if (!c.tot || !map || !c.state || (t->base && !(c.btot = malloc(n * sizeof(*c.btot)))))
+	if (!err && (!map || !c.state))
+		err = -ENOMEM;
+	if (err)
 		goto out;
 	if (n > pr->peak)
 		pr->peak = n;
-	for (i = 0; i < n; i++) {
-		c.tot[i] = t->self[i];
-		if (c.btot)
-			c.btot[i] = t->base[i];
-	}
-	for (i = n - 1; i > 0; i--) {
-		c.tot[t->nodes[i].parent] += c.tot[i];
-		if (c.btot)
-			c.btot[t->nodes[i].parent] += c.btot[i];
-	}
 	/* The current path is open whatever was marked (the line is inside it). */
 	for (i = 0; i < t->prev.n; i++)
 		pr->closed[t->prev.node[i]] &= (uint8_t)~FG_CLOSED;
@@ -435,7 +422,7 @@ int fg__set_prune(struct fg *t, const struct fg_opts *o)
 {
 	struct fg_conf c;
 
-	if (t->n != 1 || t->total || t->base || t->cols != FG_COLS_UNKNOWN)
+	if (!fg_tree__fresh(t))
 		return -EBUSY; /* only a fresh tree: nothing read may have been skipped */
 	if (fg_conf__geometry(o, &c) || c.reverse)
 		return -EINVAL;

@@ -129,6 +129,45 @@ int fg_tree__cmp_names(const void *a, const void *b, void *tree)
 	return la < lb ? -1 : la > lb;
 }
 
+int64_t fg_tree__sorted_children(const struct fg *t, uint32_t node, uint32_t **kids, uint32_t *cap)
+{
+	const struct fg_node *n = t->nodes;
+	uint32_t nk = 0, v;
+
+	if (n[node].nkids > *cap) {
+		if (fg_resize(kids, n[node].nkids, sizeof(**kids)))
+			return -ENOMEM;
+		*cap = n[node].nkids;
+	}
+	for (v = n[node].first_child; v; v = n[v].next_sibling)
+		(*kids)[nk++] = v;
+	if (nk > 1)
+		qsort_r(*kids, nk, sizeof(**kids), fg_tree__cmp_names, (void *)t);
+	return nk;
+}
+
+int fg_tree__totals(const struct fg *t, uint64_t **tot, uint64_t **btot)
+{
+	uint32_t i;
+
+	*tot = malloc(t->n * sizeof(**tot));
+	*btot = t->base ? malloc(t->n * sizeof(**btot)) : NULL;
+	if (!*tot || (t->base && !*btot))
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		(*tot)[i] = t->self[i];
+		if (*btot)
+			(*btot)[i] = t->base[i];
+	}
+	/* Parents precede children, so one backward pass sums every subtree. */
+	for (i = t->n - 1; i > 0; i--) {
+		(*tot)[t->nodes[i].parent] += (*tot)[i];
+		if (*btot)
+			(*btot)[t->nodes[i].parent] += (*btot)[i];
+	}
+	return 0;
+}
+
 const char *fg__name(const struct fg *t, uint32_t node, size_t *len)
 {
 	if (node == 0) {
