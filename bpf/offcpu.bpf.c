@@ -314,15 +314,14 @@ int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct t
 		if (want_start(st_switch_state(ctx, prev), &cls, &now)) {
 			s = start_of(prev, true);
 			if (s) {
+				/* put_prev_task brought the run time up to date */
+				__u64 ran = prev->se.sum_exec_runtime;
 				struct uregs ur;
 
-				/* put_prev_task brought the run time up to date */
 				if (s->ts)
-					recover_missed_in(s, prev->se.sum_exec_runtime, now, 0,
-							  prev->group_leader->comm);
+					recover_missed_in(s, ran, now, 0, prev->group_leader->comm);
 				user_regs(prev, &ur);
-				fill_start(ctx, s, cls, now, prev->se.sum_exec_runtime, !prev->mm,
-					   false, &ur);
+				fill_start(ctx, s, cls, now, ran, !prev->mm, false, &ur);
 			}
 		} else {
 			/* Not recorded now; a start left unconsumed still counts. */
