@@ -42,10 +42,10 @@ struct st_stacks {
 	struct arena_chunk *arena;
 	struct symhash *interned; /* each distinct name once: a long run repeats them */
 	bool ksyms_failed;
-	/* When each pid's maps were last re-read (a small direct-mapped table). */
+	/* When each pid's maps were last re-read, and the gap before the next (a small direct-mapped table). */
 	struct {
 		pid_t pid;
-		uint64_t ns;
+		uint64_t ns, gap_ns;
 	} recent[RECENT_SLOTS];
 };
 
@@ -198,15 +198,33 @@ void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Re-read a process's maps at most every 150 ms, however often it is seen (watcher only). */
+/*
+ * Re-read a process's maps 150 ms after the last read, then at doubling gaps
+ * up to 5 s, however often it is seen (watcher only). A process maps its
+ * libraries early in its life (ld.so, then the dlopen()s of its start-up);
+ * re-reading a long-lived one five times a second would cost the node a
+ * /proc/PID/maps walk per process each time (the profile's largest user-side
+ * cost). Lookups that miss in a live process still re-read on their own
+ * (syms_opts.refresh_ms).
+ */
+#define REFRESH_FIRST_NS (150 * NSEC_PER_MSEC)
+#define REFRESH_MAX_NS	 (5 * NSEC_PER_SEC)
+
 static bool refresh_due(struct st_stacks *s, pid_t pid)
 {
 	unsigned int i = (unsigned int)pid % RECENT_SLOTS;
 	uint64_t now = st_now_ns();
 
-	if (s->recent[i].pid == pid && now - s->recent[i].ns < 150 * NSEC_PER_MSEC)
-		return false;
-	s->recent[i].pid = pid;
+	if (s->recent[i].pid == pid) {
+		if (now - s->recent[i].ns < s->recent[i].gap_ns)
+			return false;
+		s->recent[i].gap_ns = s->recent[i].gap_ns >= REFRESH_MAX_NS / 2
+					  ? REFRESH_MAX_NS
+					  : 2 * s->recent[i].gap_ns;
+	} else {
+		s->recent[i].pid = pid;
+		s->recent[i].gap_ns = REFRESH_FIRST_NS;
+	}
 	s->recent[i].ns = now;
 	return true;
 }

@@ -161,13 +161,40 @@ static int symfiles_open_fd(pid_t pid, const struct procmap *m)
 	return open_checked(m->path, m);
 }
 
+static bool symfiles_match_inode(const void *val, const void *arg)
+{
+	const struct symfile_id *a = symfile__id(val), *b = arg;
+
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 /* Share an already-open file with the same identity, else open a new one. Takes @fd. */
 static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *path)
 {
-	struct symfile_id id;
+	struct symfile_id id = { 0 };
 	struct symfile *f;
-	int err = symfile__identify(fd, &id);
+	struct stat st;
+	int err;
 
+	/*
+	 * A file open here with the same device and inode is this one: the
+	 * descriptor it keeps open stops the inode from being reused, and every
+	 * mapping of an inode shows the same pages. So a process that maps known
+	 * files (each new process of a busy node) costs an open and an fstat per
+	 * file, not a read of its build-id, which maps the ELF file and unmaps it
+	 * again, a TLB shootdown across the tracer's threads each time.
+	 */
+	if (!fstat(fd, &st)) {
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		f = symhash__find(fs->files, symfiles_key(&id), symfiles_match_inode, &id);
+		if (f) {
+			close(fd);
+			symfile__get(f);
+			return f;
+		}
+	}
+	err = symfile__identify(fd, &id);
 	if (err) {
 		close(fd);
 		errno = -err;
