@@ -90,12 +90,6 @@ int symfile__identify(int fd, struct symfile_id *id)
 	return 0;
 }
 
-bool symfile__same(const struct symfile_id *a, const struct symfile_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->build_id_len == b->build_id_len &&
-	       !memcmp(a->build_id, b->build_id, a->build_id_len);
-}
-
 static int symfile_load_segments(struct symfile *f)
 {
 	GElf_Addr bias;

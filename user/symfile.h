@@ -16,7 +16,7 @@
 
 #define SYMFILE_BUILD_ID_MAX 64
 
-/* What makes two opened files the same for sharing: device, inode, GNU build-id. */
+/* An opened file: its device and inode (what sharing compares) and its GNU build-id. */
 struct symfile_id {
 	uint64_t dev, ino;
 	uint8_t build_id[SYMFILE_BUILD_ID_MAX];
@@ -25,7 +25,6 @@ struct symfile_id {
 
 /* Fill @id from an open ELF file. 0 or -errno (-ENOEXEC: not ELF). */
 int symfile__identify(int fd, struct symfile_id *id);
-bool symfile__same(const struct symfile_id *a, const struct symfile_id *b);
 
 struct symfile;
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Opened ELF files shared across processes, keyed by (device, inode, build-id). */
+/* Opened ELF files shared across processes, keyed by (device, inode). */
 #include "symfiles.h"
 #include "symhash.h"
 #include "util.h"
@@ -107,11 +107,6 @@ static uint64_t symfiles_key(const struct symfile_id *id)
 	return symhash__mix(id->dev, id->ino);
 }
 
-static bool symfiles_match(const void *val, const void *arg)
-{
-	return symfile__same(symfile__id(val), arg);
-}
-
 void symfiles__put(struct symfiles *fs, struct symfile *f)
 {
 	if (!f || !symfile__put(f))
@@ -161,6 +156,14 @@ static int symfiles_open_fd(pid_t pid, const struct procmap *m)
 	return open_checked(m->path, m);
 }
 
+/*
+ * An open file here with the same device and inode is this one: the descriptor
+ * it keeps open stops the inode from being reused, and every mapping of an
+ * inode shows the same pages. So a process that maps known files (each new
+ * process of a busy node) costs an open and an fstat per file; only a file
+ * not open yet has its build-id read, which maps the ELF file and unmaps it
+ * again, a TLB shootdown across the tracer's threads.
+ */
 static bool symfiles_match_inode(const void *val, const void *arg)
 {
 	const struct symfile_id *a = symfile__id(val), *b = arg;
@@ -168,7 +171,7 @@ static bool symfiles_match_inode(const void *val, const void *arg)
 	return a->dev == b->dev && a->ino == b->ino;
 }
 
-/* Share an already-open file with the same identity, else open a new one. Takes @fd. */
+/* Share an already-open file with the same device and inode, else open a new one. Takes @fd. */
 static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *path)
 {
 	struct symfile_id id = { 0 };
@@ -176,35 +179,25 @@ static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *
 	struct stat st;
 	int err;
 
-	/*
-	 * A file open here with the same device and inode is this one: the
-	 * descriptor it keeps open stops the inode from being reused, and every
-	 * mapping of an inode shows the same pages. So a process that maps known
-	 * files (each new process of a busy node) costs an open and an fstat per
-	 * file, not a read of its build-id, which maps the ELF file and unmaps it
-	 * again, a TLB shootdown across the tracer's threads each time.
-	 */
-	if (!fstat(fd, &st)) {
-		id.dev = st.st_dev;
-		id.ino = st.st_ino;
-		f = symhash__find(fs->files, symfiles_key(&id), symfiles_match_inode, &id);
-		if (f) {
-			close(fd);
-			symfile__get(f);
-			return f;
-		}
+	if (fstat(fd, &st)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	id.dev = st.st_dev;
+	id.ino = st.st_ino;
+	f = symhash__find(fs->files, symfiles_key(&id), symfiles_match_inode, &id);
+	if (f) {
+		close(fd);
+		symfile__get(f);
+		return f;
 	}
 	err = symfile__identify(fd, &id);
 	if (err) {
 		close(fd);
 		errno = -err;
 		return NULL;
-	}
-	f = symhash__find(fs->files, symfiles_key(&id), symfiles_match, &id);
-	if (f) {
-		close(fd);
-		symfile__get(f);
-		return f;
 	}
 	f = symfile__open(fd, path, &id, &fs->cb);
 	if (f && symhash__add(fs->files, symfiles_key(&id), f)) {
