@@ -173,12 +173,36 @@ static __always_inline bool st_current_wanted(__u32 tgid, __u32 tid)
 }
 
 /*
- * --sample N and --max-events-per-sec: true when this event may be recorded.
- * Counts what it refuses. A fixed one-second window per CPU is exact and cheap.
+ * --sample N decided by a key that stays the same for one operation (a block
+ * request's allocation time, say), so that every hook of the operation
+ * takes the same decision and the unsampled ones cost a failed lookup, not
+ * the whole timeline. The key is mixed (murmur3's finalizer): its low bits
+ * are nanoseconds, the result is as good as random. For a power-of-two N a
+ * key kept at 2N is kept at N: raising N keeps a subset.
  */
-static __always_inline bool st_admit(__u64 now)
+static __always_inline bool st_sampled_key(__u64 key)
 {
-	__u32 zero = 0, n = st_sample_n;
+	__u32 n = st_sample_n;
+
+	if (n <= 1)
+		return true;
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	key *= 0xc4ceb9fe1a85ec53ULL;
+	key ^= key >> 33;
+	return key % n == 0;
+}
+
+/*
+ * --sample N (when @sample: 1 in N by a per-CPU count; callers that sampled
+ * by key already pass false) and --max-events-per-sec: true when this event
+ * may be recorded. Counts what it refuses. A fixed one-second window per CPU
+ * is exact and cheap.
+ */
+static __always_inline bool st_admit_ex(__u64 now, bool sample)
+{
+	__u32 zero = 0, n = sample ? st_sample_n : 1;
 	struct st_bucket *b;
 
 	if (n <= 1 && !st_max_eps)
@@ -204,6 +228,11 @@ static __always_inline bool st_admit(__u64 now)
 	return true;
 }
 
+static __always_inline bool st_admit(__u64 now)
+{
+	return st_admit_ex(now, true);
+}
+
 /*
  * Bulk events (off-CPU intervals, samples, per-request records) are refused
  * once a ring buffer is three quarters full, so that the rare events that frame an
@@ -216,6 +245,22 @@ static __always_inline void *st_bulk_reserve(void *rb, __u64 size)
 	    bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 4 * 3)
 		return NULL;
 	return bpf_ringbuf_reserve(rb, size, 0);
+}
+
+/*
+ * Bulk records go in without waking the consumer: a wakeup is an irq_work, a
+ * self-IPI (a VM exit each on a virtual machine; most of a completion
+ * record's cost there). User space drains its rings on every 100 ms tick;
+ * once an eighth of the ring waits, the consumer is woken, so a burst
+ * cannot fill it between ticks. Records that frame an operation keep the
+ * default (wake a consumer that has caught up), and take the bulk with them.
+ */
+static __always_inline void st_bulk_submit(void *rb, void *rec)
+{
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >
+					bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 8
+				    ? BPF_RB_FORCE_WAKEUP
+				    : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void st_emit_proc(__u32 type, __u32 tgid)

@@ -349,7 +349,7 @@ static __always_inline void announce(struct task_struct *prev, const struct ns_t
 	e->t_off = th->t_off;
 	e->flags = th->state;
 	e->syscall = th->syscall;
-	bpf_ringbuf_submit(e, 0);
+	st_bulk_submit(&events, e);
 }
 
 /*
@@ -384,7 +384,7 @@ static __always_inline void emit_off(struct ns_thread *th, const struct ns_task 
 	if ((fired && *fired >= th->t_off && *fired <= t_on) ||
 	    (alarm && *alarm >= th->t_off && *alarm <= t_on))
 		e->flags |= NS_OFF_TIMER;
-	bpf_ringbuf_submit(e, 0);
+	st_bulk_submit(&events, e);
 	if (th->ustack)
 		st_note_process(tgid);
 	th->t_off = 0;
@@ -526,7 +526,7 @@ int ns_sample(struct bpf_perf_event_data *ctx)
 		e->ustack =
 		    st_ustack_capture(ctx, e->user_mode ? st_pe_sp(ctx) : BPF_CORE_READ(regs, sp));
 	}
-	bpf_ringbuf_submit(e, 0);
+	st_bulk_submit(&events, e);
 	return 0;
 }
 

@@ -182,12 +182,31 @@ static __always_inline bool rq_wanted(struct request *rq)
 	return true;
 }
 
+/*
+ * The request's sampling key: its allocation time, set by the block layer
+ * when I/O statistics are on (the default); 0 when it is not known.
+ */
+static __always_inline __u64 rq_sample_key(__u64 rq)
+{
+	return BPF_CORE_READ((struct request *)rq, start_time_ns);
+}
+
+/*
+ * The request's state; @create makes it at first sight, but only for a
+ * request --sample keeps (decided by its key, the same at every hook), so an
+ * unsampled request costs each hook a failed lookup.
+ */
 static __always_inline struct iolat_req *req_get(__u64 rq, bool create)
 {
-	struct iolat_req zero = {};
+	struct iolat_req zero = {}, *r = bpf_map_lookup_elem(&inflight, &rq);
+	__u64 key;
 
-	return create ? st_lookup_or_init(&inflight, &rq, &zero)
-		      : bpf_map_lookup_elem(&inflight, &rq);
+	if (r || !create)
+		return r;
+	key = st_sample_n > 1 ? rq_sample_key(rq) : 0;
+	if (key && !st_sampled_key(key))
+		return NULL;
+	return st_lookup_or_init(&inflight, &rq, &zero);
 }
 
 /*
@@ -309,9 +328,19 @@ static __always_inline int on_complete(struct request *rq, __u32 bytes, int erro
 	struct iolat_req *r = bpf_map_lookup_elem(&inflight, &key);
 	struct iolat_record *rec;
 
-	if (!r)
+	__u64 skey = st_sample_n > 1 ? rq_sample_key(key) : 0;
+	bool sampled = !skey || st_sampled_key(skey);
+
+	if (!r) {
+		/* never tracked as --sample left it out: counted here, once */
+		if (!sampled && rq_wanted(rq))
+			st_drop(ST_DROP_SAMPLED_OUT);
 		return 0;
-	if (!st_admit(now)) {
+	}
+	/* Tracked, then left out by a sampling rate raised since (a subset). */
+	if (!sampled)
+		st_drop(ST_DROP_SAMPLED_OUT);
+	if (!sampled || !st_admit_ex(now, !skey)) {
 		bpf_map_delete_elem(&inflight, &key);
 		return 0;
 	}
@@ -327,7 +356,7 @@ static __always_inline int on_complete(struct request *rq, __u32 bytes, int erro
 	rec->io.error = error ? 1 : 0;
 	if (!r->t_tx)
 		port_rtt(&rec->io);
-	bpf_ringbuf_submit(rec, 0);
+	st_bulk_submit(&events, rec);
 	bpf_map_delete_elem(&inflight, &key);
 	return 0;
 }
@@ -776,11 +805,14 @@ int st_io_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
-SEC("tracepoint/tcp/tcp_probe")
-int st_io_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
+/*
+ * A received segment's connection srtt, kept per storage port (the lowest in
+ * 10 s). tp_btf and raw_tp read it from the socket; the classic tracepoint
+ * (the fallback) costs more: the kernel fills its whole record first.
+ */
+static __always_inline int on_tcp_probe(__u16 dport, __u32 srtt_us)
 {
-	__u16 dport = ctx->dport;
-	struct port_rtt *p, n = { .srtt_us = ctx->srtt }; /* already in us */
+	struct port_rtt *p, n = { .srtt_us = srtt_us };
 	__u64 now;
 
 	if (!port_proto(dport) || !n.srtt_us)
@@ -792,6 +824,33 @@ int st_io_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 	n.since = now;
 	bpf_map_update_elem(&port_srtt, &dport, &n, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int on_tcp_probe_sk(struct sock *sk)
+{
+	__u16 dport = sk_dport(sk);
+
+	if (!port_proto(dport))
+		return 0;
+	return on_tcp_probe(dport, BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3);
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(st_io_tcp_probe_btf, struct sock *sk)
+{
+	return on_tcp_probe_sk(sk);
+}
+
+SEC("raw_tp/tcp_probe")
+int BPF_PROG(st_io_tcp_probe_raw, struct sock *sk)
+{
+	return on_tcp_probe_sk(sk);
+}
+
+SEC("tracepoint/tcp/tcp_probe")
+int st_io_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
+{
+	return on_tcp_probe(ctx->dport, ctx->srtt); /* srtt already in us */
 }
 
 #endif

@@ -576,7 +576,8 @@ static int iolat_degrade(struct st_session *s, void *ctx, int level, char *what,
 static const char *const iolat_pausable[] = { "st_io_*", NULL };
 static const struct st_session_ops iolat_ops = { .degrade = iolat_degrade,
 						 .on_tick = iolat_tick,
-						 .pausable = iolat_pausable };
+						 .pausable = iolat_pausable,
+						 .with = st_io_complete_with };
 
 static int iolat_prepare(struct iolat_run *run)
 {

@@ -625,6 +625,13 @@ int st_loop_run(struct st_loop *l)
 			break;
 		if (now >= next_tick) {
 			next_tick = now + tick;
+			/* bulk records come without a wakeup (st_bulk_submit) */
+			err = l->rb ? ring_buffer__consume(l->rb) : 0;
+			if (err < 0 && err != -EINTR) {
+				st_err("ring buffer consume failed: %s", strerror(-err));
+				break;
+			}
+			err = 0;
 			if (l->on_tick && (err = l->on_tick(l->ctx)))
 				break;
 		}

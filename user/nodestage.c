@@ -684,7 +684,9 @@ static int ns_tick(void *ctx)
 /* Never fork/exec/exit: they start and end operations. */
 static const char *const ns_pausable[] = { "ns_switch", "ns_wakeup", "ns_hrtimer", "st_io_*",
 					   NULL };
-static const struct st_session_ops ns_ops = { .on_tick = ns_tick, .pausable = ns_pausable };
+static const struct st_session_ops ns_ops = { .on_tick = ns_tick,
+					      .pausable = ns_pausable,
+					      .with = st_io_complete_with };
 
 static int ns_setup(struct ns_run *run)
 {

@@ -246,11 +246,12 @@ static uint64_t prog_run_ns(const struct bpf_program *p)
 	return p && prog_info(p, &info) ? info.run_time_ns : 0;
 }
 
-static bool is_pausable(const struct st_session *s, const struct bpf_program *p)
+/* Does program @p match one of @pats ("name", or "prefix*"), NULL-terminated? */
+static bool matches(const char *const *pats, const struct bpf_program *p)
 {
 	const char *const *n;
 
-	for (n = s->ops ? s->ops->pausable : NULL; n && *n; n++) {
+	for (n = pats; n && *n; n++) {
 		size_t len = strlen(*n);
 
 		if (len && (*n)[len - 1] == '*' ? !strncmp(*n, bpf_program__name(p), len - 1)
@@ -260,6 +261,11 @@ static bool is_pausable(const struct st_session *s, const struct bpf_program *p)
 	return false;
 }
 
+static bool is_pausable(const struct st_session *s, const struct bpf_program *p)
+{
+	return s->ops && matches(s->ops->pausable, p);
+}
+
 static void budget_step(struct st_session *s, double pct, const char *what)
 {
 	s->degrade_level++;
@@ -267,6 +273,34 @@ static void budget_step(struct st_session *s, double pct, const char *what)
 		s->c->overhead_budget_pct, what);
 	if (s->ndegrade < (int)ARRAY_SIZE(s->degrade_log))
 		snprintf(s->degrade_log[s->ndegrade++], sizeof(s->degrade_log[0]), "%s", what);
+}
+
+/*
+ * Program @lead was just paused: pause the programs that serve only it
+ * (ops->with). Returns what they cost over the last window (@d).
+ */
+static double pause_with(struct st_session *s, int lead, const uint64_t *d, int n, double pct)
+{
+	struct st_links *ls = &s->loader.links;
+	double saved = 0;
+	int i;
+
+	if (!s->ops || !s->ops->with || !s->ops->with[0] ||
+	    !matches((const char *const[]){ s->ops->with[0], NULL }, ls->p[lead]))
+		return 0;
+	for (i = 0; i < n; i++) {
+		char what[128];
+
+		if (!ls->l[i] || !matches(s->ops->with + 1, ls->p[i]))
+			continue;
+		bpf_link__destroy(ls->l[i]);
+		ls->l[i] = NULL;
+		snprintf(what, sizeof(what), "probe %s paused with %s", bpf_program__name(ls->p[i]),
+			 bpf_program__name(ls->p[lead]));
+		budget_step(s, pct, what);
+		saved += (double)d[i];
+	}
+	return saved;
 }
 
 /*
@@ -310,6 +344,7 @@ static int pause_costliest(struct st_session *s, double window_ns, double over_n
 		budget_step(s, pct, what);
 		over_ns -= (double)d[best];
 		paused++;
+		over_ns -= pause_with(s, best, d, n, pct);
 	}
 	return paused;
 }

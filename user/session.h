@@ -33,6 +33,14 @@ struct st_session_ops {
 	 * lifecycle) are left out.
 	 */
 	const char *const *pausable;
+	/*
+	 * Programs that serve only the one in front: when the budget pauses a
+	 * program matching with[0], those matching the rest go with it (e.g.
+	 * with block completions paused no request is recorded, so its other
+	 * hooks would cost for nothing and fill the map of requests in flight).
+	 * NULL-terminated, like pausable; may be NULL.
+	 */
+	const char *const *with;
 };
 
 struct st_stacks;

@@ -104,8 +104,23 @@ enum {
 	    { .name = "tcp_probe",                                                                \
 	      .purpose = "srtt per storage port (block-tracepoint mode)",                         \
 	      .optional = true,                                                                   \
-	      .variants = { P1(ST_AK_TRACEPOINT, "st_io_tcp_probe", "tcp:tcp_probe", NULL,        \
+	      .variants = { P1(ST_AK_TP_BTF, "st_io_tcp_probe_btf", "tcp:tcp_probe", NULL,        \
+			       "srtt of received segments"),                                      \
+			    P1(ST_AK_RAW_TP, "st_io_tcp_probe_raw", "tcp:tcp_probe", NULL,        \
+			       "srtt of received segments"),                                      \
+			    P1(ST_AK_TRACEPOINT, "st_io_tcp_probe", "tcp:tcp_probe", NULL,        \
 			       "srtt of received segments") },                                    \
-	      .nvariants = 1 },
+	      .nvariants = 3 },
+
+/*
+ * With block completions paused no request is recorded: the hooks that serve
+ * only requests go too (st_session_ops.with). Those of socket exchanges
+ * (tcp_sendmsg_locked, tcp_data_ready, the handshake, retransmissions) stay.
+ */
+static const char *const st_io_complete_with[] = {
+	"st_io_complete_*",   "st_io_insert_*",	   "st_io_issue_*",
+	"st_io_sendpages_*",  "st_io_read_sock_*", "st_io_remote_*",
+	"st_io_iscsi_xmit_*", "st_io_tcp_probe*",  NULL
+};
 
 #endif

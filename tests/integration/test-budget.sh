@@ -58,4 +58,34 @@ for a in acts:
         f"nodestage paused {m[1]}, which frames operations"
 print("nodestage: steps:", acts)
 PY
+# iolat at 0.01% while 4 KiB direct reads run on a loop device for 4 s: 1 in
+# 2, 4, 8, 16 requests, then probes paused; with block completions paused, the
+# hooks that serve only requests go with them (no request would be recorded,
+# and the map of requests in flight would fill), and nothing is left behind in
+# flight.
+truncate -s 8M "$TMPDIR/budget.img"
+ldev=$(losetup -f --show "$TMPDIR/budget.img") || skip "no loop devices"
+trap 'losetup -d "$ldev"' EXIT
+$ST iolat --overhead-budget 0.01 --dev "${ldev#/dev/}" --json "$TMPDIR/io.json" -- \
+	timeout 4 sh -c "while :; do dd if=$ldev of=/dev/null bs=4k iflag=direct status=none; done" \
+	>"$TMPDIR/io.out" 2>"$TMPDIR/io.err"
+[ $? = 124 ] || fail "iolat: not timeout's status 124: $(tail -2 "$TMPDIR/io.err")"
+cat "$TMPDIR/io.err"
+python3 - "$TMPDIR/io.json" <<'PY' || fail "iolat budget steps (see above)"
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+acts = j["bpf"]["budget_actions"]
+print("iolat: steps:", acts)
+assert acts[:4] == [f"keeping 1 in {n} requests" for n in (2, 4, 8, 16)], "sampling first"
+paused = [re.match(r"probe (\w+) paused( with (\w+)| \()", a) for a in acts[4:]]
+assert all(paused), "then probes paused"
+lead = [m[1] for m in paused if m[1].startswith("st_io_complete_")]
+assert lead, "block completions paused at 0.01%"
+after = [m for m in paused[[m[1] for m in paused].index(lead[0]) + 1:]]
+assert after and all(m[3] == lead[0] for m in after), "the request hooks went with it"
+went = {m[1] for m in paused}
+for p in ("st_io_insert_", "st_io_issue_"):
+    assert any(w.startswith(p) for w in went), f"{p}* not paused"
+assert not j["drops"]["map_full"], "requests left in flight filled the map"
+PY
 exit 0

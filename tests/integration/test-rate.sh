@@ -3,6 +3,7 @@
 # 200 switch-outs that reach the sampler.
 #   --sample 4:              50 kept with weight 4 (count 200), 150 sampled_out
 #   --max-events-per-sec 20: 20 kept in the run's one-second window, 180 rate_limited
+# and iolat --sample 4 on a loop device: each request kept or counted sampled_out.
 # The -v limits line states the map memory, which --max-stacks bounds.
 . tests/integration/lib.sh
 
@@ -34,6 +35,26 @@ run s4 --sample 4
 check s4 200 sampled_out 150
 run r20 --max-events-per-sec 20
 check r20 20 rate_limited 180
+
+# iolat samples block requests where it first sees them (by a hash of their
+# allocation time): 400 direct reads of a loop device are each either kept
+# or counted sampled_out, and about a quarter are kept.
+truncate -s 8M "$TMPDIR/rate.img"
+ldev=$(losetup -f --show "$TMPDIR/rate.img") || skip "no loop devices"
+trap 'losetup -d "$ldev"' EXIT
+for n in 1 4; do
+	$ST iolat --overhead-budget 100 --dev "${ldev#/dev/}" --sample $n --json "$TMPDIR/io$n.json" \
+		-- dd if="$ldev" of=/dev/null bs=4k count=400 iflag=direct status=none >/dev/null ||
+		fail "iolat --sample $n exit $?"
+	python3 - "$TMPDIR/io$n.json" $n <<'PY' || fail "iolat --sample $n"
+import json, sys
+j = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+kept, drops = j["requests"], {k: v for k, v in j["drops"].items() if v}
+print(f"iolat --sample {n}: {kept} kept, drops {drops}")
+assert kept + drops.get("sampled_out", 0) == 400 and set(drops) <= {"sampled_out"}, "every request accounted for"
+assert (kept == 400) if n == 1 else (50 <= kept <= 150), "a quarter kept"
+PY
+done
 
 # Limits: -v names the maps and their memory; fewer stacks kept, less memory.
 lim() { # MAX_STACKS: MiB from the -v limits line
