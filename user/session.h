@@ -64,7 +64,8 @@ struct st_session {
 	int stats_fd;
 	uint64_t last_run_ns, last_check_ns, start_ns, end_ns;
 	int degrade_level;
-	char degrade_log[8][128];
+	/* every step: the tracer's own (a few) and one per link it may pause */
+	char degrade_log[16 + 128][128];
 	uint64_t link_run_ns[128]; /* per attached link: its program's run time at the last check */
 	int ndegrade;
 	double max_cpu_pct;

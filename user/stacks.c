@@ -9,6 +9,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ARENA_CHUNK (64 * 1024)
 
@@ -46,6 +48,7 @@ struct st_stacks {
 	struct {
 		pid_t pid;
 		uint64_t ns, gap_ns;
+		uint64_t vm_pages; /* its size (statm) when its maps were last read; 0 unknown */
 	} recent[RECENT_SLOTS];
 };
 
@@ -210,10 +213,36 @@ void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
 #define REFRESH_FIRST_NS (150 * NSEC_PER_MSEC)
 #define REFRESH_MAX_NS	 (5 * NSEC_PER_SEC)
 
+/* A process's size in pages (/proc/PID/statm), 0 if unknown: one line, not its maps. */
+static uint64_t vm_pages(pid_t pid)
+{
+	char p[64], buf[64];
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/statm", (int)pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return sscanf(buf, "%llu", &v) == 1 ? v : 0;
+}
+
+/*
+ * Is a re-read of @pid's maps due? When its gap has passed, and (for a pid
+ * read before) only if its size changed since: a mapping added or removed
+ * (ld.so, dlopen, munmap) changes it, and a long-lived process that maps
+ * nothing new costs one line of statm instead of a maps walk.
+ */
 static bool refresh_due(struct st_stacks *s, pid_t pid)
 {
 	unsigned int i = (unsigned int)pid % RECENT_SLOTS;
-	uint64_t now = st_now_ns();
+	uint64_t now = st_now_ns(), pages;
 
 	if (s->recent[i].pid == pid) {
 		if (now - s->recent[i].ns < s->recent[i].gap_ns)
@@ -221,11 +250,17 @@ static bool refresh_due(struct st_stacks *s, pid_t pid)
 		s->recent[i].gap_ns = s->recent[i].gap_ns >= REFRESH_MAX_NS / 2
 					  ? REFRESH_MAX_NS
 					  : 2 * s->recent[i].gap_ns;
-	} else {
-		s->recent[i].pid = pid;
-		s->recent[i].gap_ns = REFRESH_FIRST_NS;
+		s->recent[i].ns = now;
+		pages = vm_pages(pid);
+		if (pages && pages == s->recent[i].vm_pages)
+			return false;
+		s->recent[i].vm_pages = pages;
+		return true;
 	}
+	s->recent[i].pid = pid;
+	s->recent[i].gap_ns = REFRESH_FIRST_NS;
 	s->recent[i].ns = now;
+	s->recent[i].vm_pages = vm_pages(pid);
 	return true;
 }
 
