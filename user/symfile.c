@@ -47,6 +47,7 @@ enum symfile_go {
 struct symfile {
 	unsigned int refs;
 	struct symfile_id id;
+	uint64_t map_dev, map_ino; /* as a process's maps showed it (symfile__set_map_id) */
 	char *module;
 	Dwfl *dwfl;
 	Dwfl_Module *mod; /* reported at bias 0: its addresses are ELF virtual addresses */
@@ -187,6 +188,18 @@ bool symfile__put(struct symfile *f)
 const struct symfile_id *symfile__id(const struct symfile *f)
 {
 	return &f->id;
+}
+
+void symfile__set_map_id(struct symfile *f, uint64_t dev, uint64_t ino)
+{
+	f->map_dev = dev;
+	f->map_ino = ino;
+}
+
+void symfile__map_id(const struct symfile *f, uint64_t *dev, uint64_t *ino)
+{
+	*dev = f->map_dev;
+	*ino = f->map_ino;
 }
 
 const char *symfile__module(const struct symfile *f)

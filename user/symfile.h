@@ -43,6 +43,12 @@ void symfile__get(struct symfile *f);
 bool symfile__put(struct symfile *f);
 
 const struct symfile_id *symfile__id(const struct symfile *f);
+/*
+ * The device and inode a process's maps showed for this file (0, 0: none
+ * noted); symfiles finds the file by them without opening it again.
+ */
+void symfile__set_map_id(struct symfile *f, uint64_t dev, uint64_t ino);
+void symfile__map_id(const struct symfile *f, uint64_t *dev, uint64_t *ino);
 /* Basename of the path given at open ("libc.so.6"); lives as long as @f. */
 const char *symfile__module(const struct symfile *f);
 

@@ -25,8 +25,10 @@ enum vdso_state { VDSO_UNTRIED, VDSO_FAILED, VDSO_READY };
 struct symfiles {
 	Dwfl_Callbacks cb; /* every symfile's Dwfl points here */
 	char *debug_path;
-	struct symhash *files; /* symhash__mix(dev, ino) -> struct symfile * */
+	struct symhash *files;	/* symhash__mix(dev, ino) -> struct symfile * */
+	struct symhash *by_map; /* the same files by the (dev, ino) maps showed (map_key) */
 	bool nofile_raised;
+	uint64_t opens;
 	enum vdso_state vdso_state;
 	struct symfile *vdso;
 	uint64_t vdso_size;
@@ -74,7 +76,8 @@ struct symfiles *symfiles__new(const char *debug_dirs)
 		return NULL;
 	fs->debug_path = debug_path_new(debug_dirs);
 	fs->files = symhash__new();
-	if (!fs->debug_path || !fs->files) {
+	fs->by_map = symhash__new();
+	if (!fs->debug_path || !fs->files || !fs->by_map) {
 		symfiles__free(fs);
 		return NULL;
 	}
@@ -93,6 +96,7 @@ void symfiles__free(struct symfiles *fs)
 		st_warn("symfiles: %zu files still referenced at free", symhash__count(fs->files));
 	symfile__free(fs->vdso);
 	symhash__free(fs->files);
+	symhash__free(fs->by_map);
 	free(fs->debug_path);
 	free(fs);
 }
@@ -102,16 +106,32 @@ size_t symfiles__count(const struct symfiles *fs)
 	return symhash__count(fs->files) + (fs->vdso ? 1 : 0);
 }
 
+uint64_t symfiles__opens(const struct symfiles *fs)
+{
+	return fs->opens;
+}
+
 static uint64_t symfiles_key(const struct symfile_id *id)
 {
 	return symhash__mix(id->dev, id->ino);
 }
 
+/* A file's key in by_map: the device (major:minor as the kernel packs it) and inode of maps. */
+static uint64_t map_key(uint64_t dev, uint64_t ino)
+{
+	return symhash__mix(dev, ino);
+}
+
 void symfiles__put(struct symfiles *fs, struct symfile *f)
 {
+	uint64_t mdev, mino;
+
 	if (!f || !symfile__put(f))
 		return;
 	symhash__del(fs->files, symfiles_key(symfile__id(f)), f);
+	symfile__map_id(f, &mdev, &mino);
+	if (mino)
+		symhash__del(fs->by_map, map_key(mdev, mino), f);
 	symfile__free(f);
 }
 
@@ -291,8 +311,26 @@ static struct symfile *symfiles_vdso(struct symfiles *fs, const struct procmap *
 	return fs->vdso;
 }
 
+static bool symfiles_match_map(const void *val, const void *arg)
+{
+	const uint64_t *want = arg;
+	uint64_t dev, ino;
+
+	symfile__map_id(val, &dev, &ino);
+	return dev == want[0] && ino == want[1];
+}
+
+/*
+ * A file open here for a mapping with the same device and inode in some
+ * process's maps is this one (the descriptor it keeps holds that inode, so
+ * the pair is not reused while it is open): each new process of a busy node
+ * maps files already open, and finds them without an open and an fstat each
+ * (66 executable mappings for fio).
+ */
 struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct procmap *m)
 {
+	uint64_t want[2] = { (uint64_t)m->dev_major << 20 | m->dev_minor, m->inode };
+	struct symfile *f;
 	int fd;
 
 	if (!strcmp(m->path, "[vdso]"))
@@ -301,10 +339,31 @@ struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct proc
 		errno = ENOENT;
 		return NULL;
 	}
+	if (m->inode) {
+		f = symhash__find(fs->by_map, map_key(want[0], want[1]), symfiles_match_map, want);
+		if (f) {
+			symfile__get(f);
+			return f;
+		}
+	}
 	fd = symfiles_open_fd(pid, m);
 	if (fd < 0 && errno == EMFILE && raise_nofile_limit(fs))
 		fd = symfiles_open_fd(pid, m);
 	if (fd < 0)
 		return NULL;
-	return symfiles_intern(fs, fd, m->path);
+	fs->opens++;
+	f = symfiles_intern(fs, fd, m->path);
+	/*
+	 * Only when what was opened is that inode (a path re-resolved may name a
+	 * newer file; overlayfs may show another inode number), and one alias
+	 * per file: another view of the same file goes the long way.
+	 */
+	if (f && m->inode && symfile__id(f)->ino == m->inode) {
+		uint64_t dev, ino;
+
+		symfile__map_id(f, &dev, &ino);
+		if (!ino && !symhash__add(fs->by_map, map_key(want[0], want[1]), f))
+			symfile__set_map_id(f, want[0], want[1]);
+	}
+	return f;
 }

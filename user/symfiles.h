@@ -33,5 +33,7 @@ void symfiles__free(struct symfiles *fs);
 struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct procmap *m);
 void symfiles__put(struct symfiles *fs, struct symfile *f);
 size_t symfiles__count(const struct symfiles *fs);
+/* How many times a mapped file was opened (symfiles__open that found none open). */
+uint64_t symfiles__opens(const struct symfiles *fs);
 
 #endif

@@ -267,6 +267,7 @@ void syms_cache__stats(const struct syms_cache *c, struct syms_stats *st)
 		.files = symfiles__count(c->files),
 		.mappings = c->mappings,
 		.evictions = c->evictions,
+		.opens = symfiles__opens(c->files),
 		.resolved = c->resolved,
 		.unresolved = c->unresolved,
 	};

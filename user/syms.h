@@ -51,7 +51,8 @@ struct syms_stats {
 	size_t files;	    /* distinct ELF files open now, shared between processes */
 	size_t mappings;    /* executable mappings remembered now */
 	uint64_t evictions; /* processes dropped by the max_procs cap */
-	uint64_t resolved;  /* syms_cache__resolve() calls that found a symbol */
+	uint64_t opens;	   /* mapped files opened (a file already open is found by its maps line) */
+	uint64_t resolved; /* syms_cache__resolve() calls that found a symbol */
 	uint64_t unresolved;
 };
 

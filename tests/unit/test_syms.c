@@ -549,6 +549,8 @@ static void test_sharing_and_cap(void **state)
 	assert_int_equal(st2.procs, 2);
 	assert_int_equal(st2.files, st1.files); /* same binary, same libc, same vDSO */
 	assert_int_equal(st2.mappings, 2 * st1.mappings);
+	assert_true(st1.opens > 0);
+	assert_int_equal(st2.opens, st1.opens); /* found by the maps' device and inode */
 	/* touch the first so that `a` is the least recently used */
 	assert_int_equal(syms_cache__prepare(f->c, f->wl.pid), 0);
 	assert_int_equal(syms_cache__prepare(f->c, b.pid), 0);
