@@ -184,11 +184,12 @@ static __always_inline bool rq_wanted(struct request *rq)
 
 /*
  * The request's sampling key: its allocation time, set by the block layer
- * when I/O statistics are on (the default); 0 when it is not known.
+ * when I/O statistics are on (the default); 0 when it is not known, or when
+ * nothing is sampled out.
  */
 static __always_inline __u64 rq_sample_key(__u64 rq)
 {
-	return BPF_CORE_READ((struct request *)rq, start_time_ns);
+	return st_sample_n > 1 ? BPF_CORE_READ((struct request *)rq, start_time_ns) : 0;
 }
 
 /*
@@ -203,7 +204,7 @@ static __always_inline struct iolat_req *req_get(__u64 rq, bool create)
 
 	if (r || !create)
 		return r;
-	key = st_sample_n > 1 ? rq_sample_key(rq) : 0;
+	key = rq_sample_key(rq);
 	if (key && !st_sampled_key(key))
 		return NULL;
 	return st_lookup_or_init(&inflight, &rq, &zero);
@@ -328,7 +329,7 @@ static __always_inline int on_complete(struct request *rq, __u32 bytes, int erro
 	struct iolat_req *r = bpf_map_lookup_elem(&inflight, &key);
 	struct iolat_record *rec;
 
-	__u64 skey = st_sample_n > 1 ? rq_sample_key(key) : 0;
+	__u64 skey = rq_sample_key(key);
 	bool sampled = !skey || st_sampled_key(skey);
 
 	if (!r) {

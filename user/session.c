@@ -246,18 +246,23 @@ static uint64_t prog_run_ns(const struct bpf_program *p)
 	return p && prog_info(p, &info) ? info.run_time_ns : 0;
 }
 
-/* Does program @p match one of @pats ("name", or "prefix*"), NULL-terminated? */
+/* Does program @p match @pat ("name", or "prefix*")? */
+static bool match_one(const char *pat, const struct bpf_program *p)
+{
+	size_t len = strlen(pat);
+
+	return len && pat[len - 1] == '*' ? !strncmp(pat, bpf_program__name(p), len - 1)
+					  : !strcmp(pat, bpf_program__name(p));
+}
+
+/* ... one of @pats, NULL-terminated? */
 static bool matches(const char *const *pats, const struct bpf_program *p)
 {
 	const char *const *n;
 
-	for (n = pats; n && *n; n++) {
-		size_t len = strlen(*n);
-
-		if (len && (*n)[len - 1] == '*' ? !strncmp(*n, bpf_program__name(p), len - 1)
-						: !strcmp(*n, bpf_program__name(p)))
+	for (n = pats; n && *n; n++)
+		if (match_one(*n, p))
 			return true;
-	}
 	return false;
 }
 
@@ -286,7 +291,7 @@ static double pause_with(struct st_session *s, int lead, const uint64_t *d, int 
 	int i;
 
 	if (!s->ops || !s->ops->with || !s->ops->with[0] ||
-	    !matches((const char *const[]){ s->ops->with[0], NULL }, ls->p[lead]))
+	    !match_one(s->ops->with[0], ls->p[lead]))
 		return 0;
 	for (i = 0; i < n; i++) {
 		char what[128];

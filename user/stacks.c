@@ -9,7 +9,6 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ARENA_CHUNK (64 * 1024)
 
@@ -216,21 +214,15 @@ void st_stacks__refresh_pid(struct st_stacks *s, pid_t pid)
 /* A process's size in pages (/proc/PID/statm), 0 if unknown: one line, not its maps. */
 static uint64_t vm_pages(pid_t pid)
 {
-	char p[64], buf[64];
 	unsigned long long v = 0;
-	ssize_t n;
-	int fd;
+	char p[64], *buf;
 
 	snprintf(p, sizeof(p), "/proc/%d/statm", (int)pid);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return sscanf(buf, "%llu", &v) == 1 ? v : 0;
+	buf = st_read_file(p, 128, NULL);
+	if (!buf || sscanf(buf, "%llu", &v) != 1)
+		v = 0;
+	free(buf);
+	return v;
 }
 
 /*

@@ -26,7 +26,7 @@ struct symfiles {
 	Dwfl_Callbacks cb; /* every symfile's Dwfl points here */
 	char *debug_path;
 	struct symhash *files;	/* symhash__mix(dev, ino) -> struct symfile * */
-	struct symhash *by_map; /* the same files by the (dev, ino) maps showed (map_key) */
+	struct symhash *by_map; /* the same files by the (dev, ino) their maps line showed */
 	bool nofile_raised;
 	uint64_t opens;
 	enum vdso_state vdso_state;
@@ -111,13 +111,8 @@ uint64_t symfiles__opens(const struct symfiles *fs)
 	return fs->opens;
 }
 
-static uint64_t symfiles_key(const struct symfile_id *id)
-{
-	return symhash__mix(id->dev, id->ino);
-}
-
-/* A file's key in by_map: the device (major:minor as the kernel packs it) and inode of maps. */
-static uint64_t map_key(uint64_t dev, uint64_t ino)
+/* A file's key in files (its fstat device and inode) and in by_map (those its maps line showed). */
+static uint64_t symfiles_key(uint64_t dev, uint64_t ino)
 {
 	return symhash__mix(dev, ino);
 }
@@ -128,10 +123,10 @@ void symfiles__put(struct symfiles *fs, struct symfile *f)
 
 	if (!f || !symfile__put(f))
 		return;
-	symhash__del(fs->files, symfiles_key(symfile__id(f)), f);
+	symhash__del(fs->files, symfiles_key(symfile__id(f)->dev, symfile__id(f)->ino), f);
 	symfile__map_id(f, &mdev, &mino);
 	if (mino)
-		symhash__del(fs->by_map, map_key(mdev, mino), f);
+		symhash__del(fs->by_map, symfiles_key(mdev, mino), f);
 	symfile__free(f);
 }
 
@@ -207,7 +202,7 @@ static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *
 	}
 	id.dev = st.st_dev;
 	id.ino = st.st_ino;
-	f = symhash__find(fs->files, symfiles_key(&id), symfiles_match_inode, &id);
+	f = symhash__find(fs->files, symfiles_key(id.dev, id.ino), symfiles_match_inode, &id);
 	if (f) {
 		close(fd);
 		symfile__get(f);
@@ -220,7 +215,7 @@ static struct symfile *symfiles_intern(struct symfiles *fs, int fd, const char *
 		return NULL;
 	}
 	f = symfile__open(fd, path, &id, &fs->cb);
-	if (f && symhash__add(fs->files, symfiles_key(&id), f)) {
+	if (f && symhash__add(fs->files, symfiles_key(id.dev, id.ino), f)) {
 		symfile__free(f);
 		errno = ENOMEM;
 		return NULL;
@@ -340,7 +335,8 @@ struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct proc
 		return NULL;
 	}
 	if (m->inode) {
-		f = symhash__find(fs->by_map, map_key(want[0], want[1]), symfiles_match_map, want);
+		f = symhash__find(fs->by_map, symfiles_key(want[0], want[1]), symfiles_match_map,
+				  want);
 		if (f) {
 			symfile__get(f);
 			return f;
@@ -362,7 +358,7 @@ struct symfile *symfiles__open(struct symfiles *fs, pid_t pid, const struct proc
 		uint64_t dev, ino;
 
 		symfile__map_id(f, &dev, &ino);
-		if (!ino && !symhash__add(fs->by_map, map_key(want[0], want[1]), f))
+		if (!ino && !symhash__add(fs->by_map, symfiles_key(want[0], want[1]), f))
 			symfile__set_map_id(f, want[0], want[1]);
 	}
 	return f;

@@ -15,3 +15,10 @@ one_line() {
 }
 # json_get FILE EXPR: evaluate a python expression on the parsed JSON as 'j'.
 json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# loop_dev SIZE: LOOPDEV, a loop device over a new SIZE file in $TMPDIR, detached
+# at exit (the test's EXIT trap); skips the test where there are none.
+loop_dev() {
+	truncate -s "$1" "$TMPDIR/loop.img"
+	LOOPDEV=$(losetup -f --show "$TMPDIR/loop.img") || skip "no loop devices"
+	trap 'losetup -d "$LOOPDEV"' EXIT
+}

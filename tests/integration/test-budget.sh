@@ -63,9 +63,8 @@ PY
 # hooks that serve only requests go with them (no request would be recorded,
 # and the map of requests in flight would fill), and nothing is left behind in
 # flight.
-truncate -s 8M "$TMPDIR/budget.img"
-ldev=$(losetup -f --show "$TMPDIR/budget.img") || skip "no loop devices"
-trap 'losetup -d "$ldev"' EXIT
+loop_dev 8M
+ldev=$LOOPDEV
 $ST iolat --overhead-budget 0.01 --dev "${ldev#/dev/}" --json "$TMPDIR/io.json" -- \
 	timeout 4 sh -c "while :; do dd if=$ldev of=/dev/null bs=4k iflag=direct status=none; done" \
 	>"$TMPDIR/io.out" 2>"$TMPDIR/io.err"

@@ -39,9 +39,8 @@ check r20 20 rate_limited 180
 # iolat samples block requests where it first sees them (by a hash of their
 # allocation time): 400 direct reads of a loop device are each either kept
 # or counted sampled_out, and about a quarter are kept.
-truncate -s 8M "$TMPDIR/rate.img"
-ldev=$(losetup -f --show "$TMPDIR/rate.img") || skip "no loop devices"
-trap 'losetup -d "$ldev"' EXIT
+loop_dev 8M
+ldev=$LOOPDEV
 for n in 1 4; do
 	$ST iolat --overhead-budget 100 --dev "${ldev#/dev/}" --sample $n --json "$TMPDIR/io$n.json" \
 		-- dd if="$ldev" of=/dev/null bs=4k count=400 iflag=direct status=none >/dev/null ||
