@@ -15,10 +15,20 @@ one_line() {
 }
 # json_get FILE EXPR: evaluate a python expression on the parsed JSON as 'j'.
 json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
-# loop_dev SIZE: LOOPDEV, a loop device over a new SIZE file in $TMPDIR, detached
-# at exit (the test's EXIT trap); skips the test where there are none.
+# at_exit CMD: run the shell command CMD when the test exits, before those
+# registered earlier (one EXIT trap runs them all, so helpers and tests each
+# add their own cleanup without replacing another's).
+AT_EXIT=()
+at_exit() {
+	AT_EXIT=("$1" "${AT_EXIT[@]}")
+	trap 'for c in "${AT_EXIT[@]}"; do eval "$c"; done' EXIT
+}
+# loop_dev SIZE [NAME]: LOOPDEV, a loop device over a new SIZE file
+# $TMPDIR/NAME.img (loop.img), detached at exit; skips the test where there are
+# none.
 loop_dev() {
-	truncate -s "$1" "$TMPDIR/loop.img"
-	LOOPDEV=$(losetup -f --show "$TMPDIR/loop.img") || skip "no loop devices"
-	trap 'losetup -d "$LOOPDEV"' EXIT
+	local img=$TMPDIR/${2:-loop}.img
+	truncate -s "$1" "$img"
+	LOOPDEV=$(losetup -f --show "$img") || skip "no loop devices"
+	at_exit "losetup -d $LOOPDEV"
 }

@@ -27,7 +27,7 @@ churn=$WL/csi-churn
 
 pids=
 cleanup() { [ -n "$pids" ] && kill -INT $pids 2>/dev/null; wait 2>/dev/null; }
-trap cleanup EXIT
+at_exit cleanup
 
 $ST offcpu --overhead-budget 100 --json "$TMPDIR/off.json" >"$TMPDIR/off.out" 2>"$TMPDIR/off.err" &
 off=$!

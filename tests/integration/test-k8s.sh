@@ -33,7 +33,7 @@ cleanup() {
 		rmdir "${made[i]}" 2>/dev/null
 	done
 }
-trap cleanup EXIT
+at_exit cleanup
 for d in "$CG/kubepods.slice" "${CG}/kubepods.slice/kubepods-besteffort.slice" "$pod" "$ctr"; do
 	[ -d "$d" ] && continue
 	mkdir "$d" || skip "cannot create cgroup $d"
@@ -141,12 +141,12 @@ hash=$(printf '%s' "$handle" | sha256sum | cut -c1-64)
 K=/var/lib/kubelet
 S=$K/plugins/kubernetes.io/csi/$drv/$hash/globalmount
 P=$K/pods/$uid/volumes/kubernetes.io~csi/$pv
-truncate -s 32M "$TMPDIR/disk.img"
-dev=$(losetup -f --show "$TMPDIR/disk.img") || skip "no loop devices"
+loop_dev 32M
+dev=$LOOPDEV
 mkdir -p "$S" "$P"
 printf '{"driverName":"%s","volumeHandle":"%s"}\n' "$drv" "$handle" >"${S%/globalmount}/vol_data.json"
 printf '{"specVolID":"%s","driverName":"%s","volumeHandle":"%s"}\n' "$pv" "$drv" "$handle" >"$P/vol_data.json"
-trap 'umount "$S" 2>/dev/null; losetup -d "$dev"; rm -rf "$K/plugins/kubernetes.io/csi/$drv" "$K/pods/$uid"; cleanup' EXIT
+at_exit 'umount "$S" 2>/dev/null; rm -rf "$K/plugins/kubernetes.io/csi/$drv" "$K/pods/$uid"'
 cat >"$TMPDIR/k8s-csi-node" <<SH
 #!/bin/bash
 echo \$\$ >"$ctr/cgroup.procs" || exit 1

@@ -7,21 +7,15 @@
 
 
 S=/var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi/vol-md-$$/globalmount
-img=$TMPDIR/disk.img
 bin=$TMPDIR/bin
 mkdir -p "$bin"
 printf '#!/bin/sh\nexit 0\n' >"$bin/iscsiadm"
 chmod +x "$bin/iscsiadm"
-truncate -s 32M "$img"
-dev=$(losetup -f --show "$img") || skip "no loop devices"
+loop_dev 32M
+dev=$LOOPDEV
 st=
-cleanup() {
-	[ -n "$st" ] && kill "$st" 2>/dev/null
-	umount "$S" 2>/dev/null
-	losetup -d "$dev"
-	rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi
-}
-trap cleanup EXIT
+at_exit '[ -n "$st" ] && kill "$st" 2>/dev/null; umount "$S" 2>/dev/null
+	rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test-mdreport.csi' 
 cat >"$TMPDIR/fake-csi-node" <<SH
 #!/bin/bash
 findmnt --target $S >/dev/null

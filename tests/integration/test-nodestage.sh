@@ -5,15 +5,14 @@
 . tests/integration/lib.sh
 
 S=/var/lib/kubelet/plugins/kubernetes.io/csi/org.test.csi/vol-it-$$/globalmount
-img=$TMPDIR/disk.img
 bin=$TMPDIR/bin
 mkdir -p "$bin"
 # A stand-in iscsiadm that only records it ran (no iSCSI here).
 printf '#!/bin/sh\nexit 0\n' >"$bin/iscsiadm"
 chmod +x "$bin/iscsiadm"
-truncate -s 32M "$img"
-dev=$(losetup -f --show "$img") || skip "no loop devices"
-trap 'umount "$S" 2>/dev/null; losetup -d "$dev"; rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test.csi' EXIT
+loop_dev 32M
+dev=$LOOPDEV
+at_exit 'umount "$S" 2>/dev/null; rm -rf /var/lib/kubelet/plugins/kubernetes.io/csi/org.test.csi'
 cat >"$TMPDIR/fake-csi-node" <<SH
 #!/bin/bash
 findmnt --target $S >/dev/null

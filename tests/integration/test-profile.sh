@@ -53,7 +53,7 @@ a=$!
 $WL/goburn burn 60 &
 g=$!
 pids=($a $g)
-trap 'kill ${pids[*]} 2>/dev/null' EXIT
+at_exit 'kill ${pids[*]} 2>/dev/null'
 sleep 0.3
 $ST profile --overhead-budget 100 -F 99 -p $a -d 1.5 --json $TMPDIR/fp.json >/dev/null || fail "profile -p exit $?"
 $ST profile --overhead-budget 100 -F 99 -t $a -d 1.5 --json $TMPDIR/ft.json >/dev/null || fail "profile -t exit $?"

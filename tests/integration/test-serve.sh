@@ -15,18 +15,13 @@ bin=$TMPDIR/bin
 mkdir -p "$bin"
 printf '#!/bin/sh\nexit 0\n' >"$bin/iscsiadm"
 chmod +x "$bin/iscsiadm"
-truncate -s 32M "$TMPDIR/a.img" "$TMPDIR/b.img"
-da=$(losetup -f --show "$TMPDIR/a.img") || skip "no loop devices"
-db=$(losetup -f --show "$TMPDIR/b.img") || { losetup -d "$da"; skip "no loop devices"; }
+loop_dev 32M a
+da=$LOOPDEV
+loop_dev 32M b
+db=$LOOPDEV
 pids=
-cleanup() {
-	[ -n "$pids" ] && kill $pids 2>/dev/null
-	wait 2>/dev/null
-	umount "$K"/*/globalmount 2>/dev/null
-	losetup -d "$da" "$db"
-	rm -rf "$K"
-}
-trap cleanup EXIT
+at_exit '[ -n "$pids" ] && kill $pids 2>/dev/null; wait 2>/dev/null
+	umount "$K"/*/globalmount 2>/dev/null; rm -rf "$K"' 
 # The plugin: stage volume $1 on device $2, the way a CSI node plugin execs tools.
 cat >"$TMPDIR/fake-csi-node" <<SH
 #!/bin/bash
