@@ -595,6 +595,19 @@ static int reap_child(struct st_loop *l)
 	return 1;
 }
 
+/* Read the rings: poll, waiting up to timeout_ms, or with timeout_ms < 0
+ * consume what is there. A signal, or a callback that saw the stop request,
+ * is not an error. */
+static int read_rings(struct ring_buffer *rb, int timeout_ms)
+{
+	int err = timeout_ms < 0 ? ring_buffer__consume(rb) : ring_buffer__poll(rb, timeout_ms);
+
+	if (err >= 0 || err == -EINTR)
+		return 0;
+	st_err("ring buffer %s failed: %s", timeout_ms < 0 ? "consume" : "poll", strerror(-err));
+	return err;
+}
+
 int st_loop_run(struct st_loop *l)
 {
 	uint64_t start = st_now_ns(), tick = l->tick_ns ? l->tick_ns : 100 * NSEC_PER_MSEC;
@@ -607,14 +620,8 @@ int st_loop_run(struct st_loop *l)
 		int timeout_ms = (int)(wait_ns / NSEC_PER_MSEC) + 1;
 
 		if (l->rb) {
-			err = ring_buffer__poll(l->rb, timeout_ms);
-			if (err == -EINTR) /* a signal, or a callback saw the stop request */
-				err = 0;
-			if (err < 0) {
-				st_err("ring buffer poll failed: %s", strerror(-err));
+			if ((err = read_rings(l->rb, timeout_ms)))
 				break;
-			}
-			err = 0;
 		} else {
 			struct timespec ts = { 0, (long)wait_ns };
 
@@ -626,12 +633,8 @@ int st_loop_run(struct st_loop *l)
 		if (now >= next_tick) {
 			next_tick = now + tick;
 			/* bulk records come without a wakeup (st_bulk_submit) */
-			err = l->rb ? ring_buffer__consume(l->rb) : 0;
-			if (err < 0 && err != -EINTR) {
-				st_err("ring buffer consume failed: %s", strerror(-err));
+			if (l->rb && (err = read_rings(l->rb, -1)))
 				break;
-			}
-			err = 0;
 			if (l->on_tick && (err = l->on_tick(l->ctx)))
 				break;
 		}
