@@ -32,6 +32,10 @@ lab --net-delay
 check "missing value: exit 2" test "$LAB_RC" = 2
 lab --proto iscsi
 check "no CMD: exit 2" test "$LAB_RC" = 2
+lab --smp 1 --icount shift=99 -- true
+check "bad --icount: exit 2" test "$LAB_RC" = 2
+lab --icount shift=2 -- true
+check "--icount without --smp 1: exit 2" test "$LAB_RC" = 2
 
 ST_LAB_QEMU=/nonexistent/qemu-system-x86_64 lab -- true
 expect 125 "no qemu"
