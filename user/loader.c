@@ -246,6 +246,15 @@ static int apply_selection(struct st_loader *l, struct st_features *f, const int
 			return -EOPNOTSUPP;
 		}
 	}
+	/* Probes that serve only what the others could not attach. */
+	for (i = 0; i < s->nprobes; i++) {
+		const struct st_probe_spec *p = &s->probes[i];
+
+		if (l->choice[i] < 0 || !p->wanted || p->wanted(l->choice))
+			continue;
+		set_variant_autoload(obj, &p->variants[l->choice[i]], false);
+		l->choice[i] = ST_CHOICE_UNNEEDED;
+	}
 	return 0;
 }
 
@@ -425,6 +434,10 @@ void st_loader_describe(const struct st_loader *l, FILE *out)
 		const struct st_probe_spec *p = &l->spec->probes[i];
 		const struct st_variant *v;
 
+		if (l->choice[i] == ST_CHOICE_UNNEEDED) {
+			fprintf(out, "  %-22s not needed %s\n", p->name, p->unneeded);
+			continue;
+		}
 		if (l->choice[i] < 0) {
 			fprintf(out, "  %-22s none usable (%s)\n", p->name,
 				p->optional ? "optional: precision reduced" : "required");

@@ -38,10 +38,19 @@ struct st_variant {
 
 #define ST_MAX_VARIANTS 4
 
+#define ST_CHOICE_UNNEEDED (-2)
+
 struct st_probe_spec {
 	const char *name;
 	const char *purpose;
 	bool optional; /* the tracer works (with less precision) without it */
+	/*
+	 * NULL: always attached when usable. Else attached only if it returns
+	 * true for the other probes' chosen variants (choice[], -1 = none); an
+	 * optional probe it declines gets ST_CHOICE_UNNEEDED and @unneeded says why.
+	 */
+	bool (*wanted)(const int *choice);
+	const char *unneeded;
 	struct st_variant variants[ST_MAX_VARIANTS];
 	int nvariants;
 };

@@ -6,6 +6,7 @@
 #ifndef ST_STORAGE_PROBES_H
 #define ST_STORAGE_PROBES_H
 
+#include "kfeat.h"
 #include "loader.h"
 
 #define P1(k, prog, tgt, mod, prec)             \
@@ -24,6 +25,22 @@ enum {
 	PR_ISCSI,
 	PR_STORAGE_NR = 10
 };
+
+/*
+ * tcp_probe's srtt serves only requests without a send time (user/attrib.c
+ * then has no socket): it fires for every TCP segment the node receives, so it
+ * is left out when every transport's send is hooked. NVMe-TCP sends through
+ * do_tcp_sendpages where the kernel has it (before 6.5), else through
+ * tcp_sendmsg_locked; iSCSI through iscsi_tcp_task_xmit.
+ */
+static inline bool st_tcp_probe_wanted(const int *ch)
+{
+	bool nvme_tx = ch[PR_SENDPAGES] >= 0 ||
+		       (ch[PR_SEND] >= 0 && !st_btf_has_func(NULL, "do_tcp_sendpages") &&
+			!st_kallsyms_has("do_tcp_sendpages"));
+
+	return !(nvme_tx && ch[PR_ISCSI] >= 0);
+}
 
 #define ST_STORAGE_PROBES                                                                         \
 	{ .name = "block_rq",                                                                     \
@@ -104,6 +121,8 @@ enum {
 	    { .name = "tcp_probe",                                                                \
 	      .purpose = "srtt per storage port (block-tracepoint mode)",                         \
 	      .optional = true,                                                                   \
+	      .wanted = st_tcp_probe_wanted,                                                      \
+	      .unneeded = "(every transport's send is hooked)",                                   \
 	      .variants = { P1(ST_AK_TP_BTF, "st_io_tcp_probe_btf", "tcp:tcp_probe", NULL,        \
 			       "srtt of received segments"),                                      \
 			    P1(ST_AK_RAW_TP, "st_io_tcp_probe_raw", "tcp:tcp_probe", NULL,        \
